@@ -1,0 +1,1 @@
+"""Matchmaker: firm–university matchmaking platform."""

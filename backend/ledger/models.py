@@ -1,0 +1,28 @@
+"""The append-only ledger of collaboration events that every score is computed from."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.base import Base
+
+
+class CollaborationEvent(Base):
+    __tablename__ = "collaboration_events"
+    __table_args__ = (Index("ix_collaboration_events_region_time", "region_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"), index=True)
+    organisation_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list)
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    capability_id: Mapped[int | None] = mapped_column(ForeignKey("capabilities.id", ondelete="SET NULL"))
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("joint_projects.id", ondelete="SET NULL"))
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id", ondelete="SET NULL"))
+    data: Mapped[dict] = mapped_column(JSONB, default=dict)
+    is_sample: Mapped[bool] = mapped_column(default=False)

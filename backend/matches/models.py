@@ -1,0 +1,69 @@
+"""A proposed pairing of a need and a capability, and its lifecycle."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.base import Base, Timestamped, enum_column
+from backend.capabilities.models import Capability
+from backend.needs.models import Need
+
+
+class MatchStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    FIRM_INTERESTED = "firm_interested"
+    UNIVERSITY_INTERESTED = "university_interested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class DeclineReason(enum.StrEnum):
+    TRL_TOO_EARLY = "trl_too_early"
+    UNCLEAR_BENEFIT = "unclear_benefit"
+    OUT_OF_SCOPE = "out_of_scope"
+    BUDGET = "budget"
+    ALREADY_SOLVED = "already_solved"
+    OTHER = "other"
+
+
+# Allowed steps; anything else is refused by the service with a clear message.
+TRANSITIONS: dict[MatchStatus, set[MatchStatus]] = {
+    MatchStatus.PROPOSED: {MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED,
+                           MatchStatus.DECLINED, MatchStatus.EXPIRED},
+    MatchStatus.FIRM_INTERESTED: {MatchStatus.ACCEPTED, MatchStatus.DECLINED, MatchStatus.EXPIRED},
+    MatchStatus.UNIVERSITY_INTERESTED: {MatchStatus.ACCEPTED, MatchStatus.DECLINED, MatchStatus.EXPIRED},
+    MatchStatus.ACCEPTED: set(),
+    MatchStatus.DECLINED: set(),
+    MatchStatus.EXPIRED: set(),
+}
+
+
+class Match(Timestamped, Base):
+    __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("need_id", "capability_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    capability_id: Mapped[int] = mapped_column(ForeignKey("capabilities.id", ondelete="CASCADE"), index=True)
+    dense_score: Mapped[float | None] = mapped_column(Float)
+    lexical_score: Mapped[float | None] = mapped_column(Float)
+    fused_score: Mapped[float] = mapped_column(Float, default=0.0)
+    rank: Mapped[int | None] = mapped_column()
+    explanation: Mapped[dict] = mapped_column(JSONB, default=dict)
+    status: Mapped[MatchStatus] = mapped_column(enum_column(MatchStatus), default=MatchStatus.PROPOSED, index=True)
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))
+    decline_note: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    firm_interested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    university_interested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_sample: Mapped[bool] = mapped_column(default=False)
+
+    need: Mapped[Need] = relationship(lazy="raise")
+    capability: Mapped[Capability] = relationship(lazy="raise")

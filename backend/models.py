@@ -1,0 +1,21 @@
+"""Every domain's models, imported once so the mapper and Alembic see all of them."""
+
+from backend.accounts.models import Role, User
+from backend.base import Base, MatchState
+from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
+from backend.chains.models import IndustryChain
+from backend.ledger.models import CollaborationEvent
+from backend.matches.models import DeclineReason, Match, MatchStatus
+from backend.needs.models import Need, NeedStatus, Visibility
+from backend.organisations.models import Organisation, OrgKind
+from backend.partnerships.models import Partnership, PartnershipKind
+from backend.projects.models import JointProject, MajorLevel, Milestone, ProjectStatus
+from backend.regions.models import Region, RegionLevel
+from backend.scores.models import Dimension, ScoreSnapshot
+
+__all__ = [
+    "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason",
+    "Dimension", "IndustryChain", "JointProject", "MajorLevel", "Match", "MatchState", "MatchStatus",
+    "Milestone", "Need", "NeedStatus", "Organisation", "OrgKind", "Partnership", "PartnershipKind",
+    "ProjectStatus", "Region", "RegionLevel", "Role", "ScoreSnapshot", "User", "Visibility",
+]

@@ -1,0 +1,53 @@
+"""A firm's technical pain point (需求 / 难点痛点)."""
+
+import enum
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, Index, Integer, Numeric, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.base import Base, PostingColumns, enum_column
+from backend.chains.models import IndustryChain
+from backend.organisations.models import Organisation
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    REGISTERED = "registered"
+    CONFIDENTIAL = "confidential"
+
+
+class NeedStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+class Need(PostingColumns, Base):
+    __tablename__ = "needs"
+    __table_args__ = (
+        CheckConstraint("trl_min BETWEEN 1 AND 9 AND trl_max BETWEEN 1 AND 9 AND trl_min <= trl_max", name="trl"),
+        CheckConstraint("budget_min_cny IS NULL OR budget_max_cny IS NULL OR budget_min_cny <= budget_max_cny",
+                        name="budget"),
+        Index("ix_needs_embedding_hnsw", "embedding", postgresql_using="hnsw",
+              postgresql_with={"m": 16, "ef_construction": 64},
+              postgresql_ops={"embedding": "vector_cosine_ops"}),
+        Index("ix_needs_lexical_gin", "lexical", postgresql_using="gin"),
+        Index("ix_needs_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    trl_min: Mapped[int] = mapped_column(Integer, default=1)
+    trl_max: Mapped[int] = mapped_column(Integer, default=9)
+    budget_min_cny: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    budget_max_cny: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC)
+    status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), default=NeedStatus.OPEN, index=True)
+
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+    chain: Mapped[IndustryChain | None] = relationship(lazy="raise")
