@@ -65,6 +65,7 @@ class PostingColumns(Timestamped):
     keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     language: Mapped[str] = mapped_column(String(8), default="zh")
     embedding = vector_column()
+    embedding_en = vector_column()
     lexical = tsvector_column()
     match_state: Mapped[MatchState] = mapped_column(enum_column(MatchState), default=MatchState.PENDING)
     match_error: Mapped[str | None] = mapped_column(Text)

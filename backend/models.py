@@ -5,7 +5,7 @@ from backend.base import Base, MatchState
 from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
 from backend.chains.models import IndustryChain
 from backend.ledger.models import CollaborationEvent
-from backend.matches.models import DeclineReason, Match, MatchStatus
+from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchStatus
 from backend.needs.models import Need, NeedStatus, Visibility
 from backend.organisations.models import Organisation, OrgKind
 from backend.partnerships.models import Partnership, PartnershipKind
@@ -14,7 +14,7 @@ from backend.regions.models import Region, RegionLevel
 from backend.scores.models import Dimension, ScoreSnapshot
 
 __all__ = [
-    "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason",
+    "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason", "EmbeddingIndex",
     "Dimension", "IndustryChain", "JointProject", "MajorLevel", "Match", "MatchState", "MatchStatus",
     "Milestone", "Need", "NeedStatus", "Organisation", "OrgKind", "Partnership", "PartnershipKind",
     "ProjectStatus", "Region", "RegionLevel", "Role", "ScoreSnapshot", "User", "Visibility",

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,3 +67,14 @@ class Match(Timestamped, Base):
 
     need: Mapped[Need] = relationship(lazy="raise")
     capability: Mapped[Capability] = relationship(lazy="raise")
+
+
+class EmbeddingIndex(Base):
+    """Which model produced the vectors of a channel; a mismatch at start-up means `matchmaker reindex`."""
+
+    __tablename__ = "embedding_indexes"
+
+    channel: Mapped[str] = mapped_column(String(60), primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(300))
+    dim: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -35,6 +35,9 @@ class Need(PostingColumns, Base):
         Index("ix_needs_embedding_hnsw", "embedding", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding": "vector_cosine_ops"}),
+        Index("ix_needs_embedding_en_hnsw", "embedding_en", postgresql_using="hnsw",
+              postgresql_with={"m": 16, "ef_construction": 64},
+              postgresql_ops={"embedding_en": "vector_cosine_ops"}),
         Index("ix_needs_lexical_gin", "lexical", postgresql_using="gin"),
         Index("ix_needs_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
     )

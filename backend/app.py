@@ -1,0 +1,76 @@
+"""The FastAPI application: routers of every domain, error handlers, health."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.db import database_status, get_engine
+from backend.errors import AppError
+from backend.web import render
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _validation_message(err: RequestValidationError) -> list[dict]:
+    out = []
+    for e in err.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
+        out.append({"field": ".".join(loc) or None, "message": str(e.get("msg", "")).removeprefix("Value error, ")})
+    return out
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Matchmaker", docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError):
+        if _wants_json(request):
+            return JSONResponse({"error": exc.message, "field": exc.field}, status_code=exc.status)
+        return render(request, "errors/error.html", status_code=exc.status, status=exc.status, message=exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = _validation_message(exc)
+        message = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
+        if _wants_json(request):
+            return JSONResponse({"error": message, "problems": problems}, status_code=422)
+        return render(request, "errors/error.html", status_code=422, status=422, message=message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = "page not found" if exc.status_code == 404 else str(exc.detail)
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=exc.status_code)
+        return render(request, "errors/error.html", status_code=exc.status_code, status=exc.status_code,
+                      message=message)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
+        return render(request, "errors/error.html", status_code=500, status=500,
+                      message="Something went wrong on our side; it has been logged.")
+
+    @app.get("/healthz")
+    def healthz():
+        db = database_status(get_engine())
+        return JSONResponse({"status": "ok" if db["ok"] else "degraded", "database": db},
+                            status_code=200 if db["ok"] else 503)
+
+    from backend import home
+    from backend.capabilities import api as capabilities_api
+    from backend.capabilities import pages as capabilities_pages
+    from backend.needs import api as needs_api
+    from backend.needs import pages as needs_pages
+
+    for module in (home, needs_pages, needs_api, capabilities_pages, capabilities_api):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,222 @@
+"""The `matchmaker` command line: one entry point for the whole platform."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from backend.config import ConfigError, get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Matchmaker: firm–university matchmaking.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+demo_app = typer.Typer(no_args_is_help=True, help="Sample data.")
+user_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(user_app, name="user")
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.secho(f"matchmaker: {message}", fg="red", err=True)
+    raise typer.Exit(code)
+
+
+def _checked_engine():
+    """Settings and database, checked; a wrong setting ends the command with one line."""
+    from backend.db import check_database, get_engine
+
+    try:
+        get_settings()
+        engine = get_engine()
+        check_database(engine)
+        return engine
+    except ConfigError as err:
+        fail(str(err))
+    except Exception as err:  # noqa: BLE001 - e.g. the embedded server failing to start
+        fail(f"cannot start the database: {str(err).strip().splitlines()[0] if str(err).strip() else err!r}")
+
+
+def _upgrade() -> None:
+    from backend import migrate
+
+    engine = _checked_engine()
+    migrate.upgrade(engine.url.render_as_string(hide_password=False))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    _upgrade()
+    typer.echo("database is at the latest migration")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrations disagree."""
+    from backend import migrate
+
+    engine = _checked_engine()
+    migrate.check(engine.url.render_as_string(hide_password=False))
+    typer.echo("models and migrations agree")
+
+
+@demo_app.command("load")
+def demo_load(force: bool = typer.Option(False, help="Load even if the database holds organisations.")) -> None:
+    """Load the deterministic, fictional sample data into an empty database."""
+    from backend.db import session_scope
+    from backend.demo import service as demo
+
+    _checked_engine()
+    with session_scope() as session:
+        if not force and not demo.is_empty(session):
+            typer.echo("the database is not empty; sample data not loaded (use --force to load anyway)")
+            return
+        started = time.monotonic()
+        with typer.progressbar(length=100, label="loading sample data") as bar:
+            state = {"done": 0}
+
+            def progress(_stage: str, done: int, total: int) -> None:
+                target = int(100 * done / max(total, 1))
+                if target > state["done"]:
+                    bar.update(target - state["done"])
+                    state["done"] = target
+
+            counts = demo.load(session, progress=progress)
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+    typer.echo(f"sample data loaded in {time.monotonic() - started:.1f}s: {summary}")
+
+
+@user_app.command("create")
+def user_create(
+    email: str = typer.Option(...),
+    role: str = typer.Option(..., help="firm_member, tech_transfer_officer, government_analyst or admin"),
+    org: int | None = typer.Option(None, help="organisation id"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create a user account."""
+    from backend.accounts import service
+    from backend.accounts.models import Role
+    from backend.db import session_scope
+    from backend.errors import AppError
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        fail(f"unknown role {role!r}; choose one of: {', '.join(r.value for r in Role)}")
+    _checked_engine()
+    try:
+        with session_scope() as session:
+            user = service.create_user(session, email=email, password=password, role=role_value, organisation_id=org)
+            typer.echo(f"created user {user.id} <{user.email}> as {user.role.value}")
+    except AppError as err:
+        fail(err.message)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None), port: int | None = typer.Option(None),
+) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    settings = get_settings()
+    _checked_engine()
+    _warn_model_change()
+    from backend.app import create_app
+
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(1), beat: bool = typer.Option(False, help="Also run the scheduler.")
+) -> None:
+    """Run a Celery worker (add more on other machines with the same broker)."""
+    _checked_engine()
+    from workers.app import celery_app
+
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", "matchmaker"]
+    if beat:
+        argv.append("--beat")
+    celery_app.worker_main(argv)
+
+
+@app.command()
+def beat() -> None:
+    """Run the Celery beat scheduler (one per deployment)."""
+    _checked_engine()
+    from workers.app import celery_app
+
+    celery_app.start(["beat", "--loglevel=INFO"])
+
+
+@app.command()
+def run() -> None:
+    """Development: database, migrations, sample data, web and worker; Ctrl-C stops it all."""
+    settings = get_settings()
+    started = time.monotonic()
+    _upgrade()
+    from backend.db import session_scope
+    from backend.demo import service as demo
+
+    with session_scope() as session:
+        empty = demo.is_empty(session)
+    if empty:
+        demo_load(force=False)
+    env = dict(os.environ)
+    worker_proc = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "worker", "--beat"], env=env,
+        start_new_session=True,
+    )
+    typer.secho(
+        f"ready in {time.monotonic() - started:.1f}s: http://{settings.host}:{settings.port}/ (worker pid "
+        f"{worker_proc.pid}); Ctrl-C stops everything", fg="green",
+    )
+
+    def stop_worker(*_args: object) -> None:
+        if worker_proc.poll() is None:
+            worker_proc.send_signal(signal.SIGTERM)
+            try:
+                worker_proc.wait(20)
+            except subprocess.TimeoutExpired:
+                worker_proc.kill()
+
+    try:
+        serve(host=None, port=None)
+    finally:
+        stop_worker()
+        typer.echo("stopped web and worker; the database stops with this process")
+
+
+def _warn_model_change() -> None:
+    from backend.db import session_scope
+    from backend.matches import matching
+
+    try:
+        with session_scope() as session:
+            stale = matching.stale_channels(session)
+    except Exception:  # noqa: BLE001 - an unmigrated database is reported elsewhere
+        return
+    for name, stored, current in stale:
+        typer.secho(
+            f"embedding model of channel {name} changed ({stored} -> {current}): run `matchmaker reindex`",
+            fg="yellow", err=True,
+        )
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as err:
+        typer.secho(f"matchmaker: {err}", fg="red", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["Path", "main"]

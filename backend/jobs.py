@@ -1,0 +1,38 @@
+"""Background jobs are sent only after the transaction that asked for them commits."""
+
+from collections.abc import Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+
+def _send_with_celery(name: str, args: tuple) -> None:
+    from workers.app import celery_app
+
+    celery_app.send_task(name, args=list(args))
+
+
+# Tests that do not run a worker swap this for a list's append; everything else sends to Celery.
+dispatch: Callable[[str, tuple], None] = _send_with_celery
+
+
+def enqueue(session: Session, name: str, *args: object) -> None:
+    """Queue task `name` to run once this session commits."""
+    session.info.setdefault("pending_jobs", []).append((name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    jobs = session.info.pop("pending_jobs", [])
+    for name, args in jobs:
+        try:
+            dispatch(name, args)
+        except Exception as err:  # noqa: BLE001 - a broker outage must not lose the committed data
+            import logging
+
+            logging.getLogger(__name__).warning("could not queue %s%s: %s (the sweeper retries)", name, args, err)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("pending_jobs", None)

@@ -1,0 +1,328 @@
+"""The matching service: embeds postings, retrieves across channels, fuses, writes matches."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import and_, cast, exists, func, select, text, update
+from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy.orm import Session
+
+from backend.base import MatchState, PostingColumns
+from backend.capabilities.models import Capability, CapabilityStatus
+from backend.config import get_settings
+from backend.matches import repository
+from backend.matches import service as match_service
+from backend.matches.models import EmbeddingIndex, Match, MatchStatus
+from backend.needs.models import Need, NeedStatus
+from backend.organisations.models import Organisation
+from backend.postings import text_of
+from matching import channels as channel_registry
+from matching import explain, lexical
+from matching.channels import DenseChannel
+from matching.fusion import rrf
+
+OPEN_NEEDS = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
+
+
+class ModelChanged(RuntimeError):
+    """The stored vectors come from another model; `matchmaker reindex` first."""
+
+
+@dataclass
+class Filters:
+    """Optional narrowing of the candidates beyond the always-on rules."""
+
+    chain_id: int | None = None
+    region_id: int | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+
+
+@dataclass
+class Retrieval:
+    """Ranked ids per channel and fused, with the scores that explain them."""
+
+    rankings: dict[str, list[int]] = field(default_factory=dict)
+    scores: dict[str, dict[int, float]] = field(default_factory=dict)
+    fused: list[tuple[int, float]] = field(default_factory=list)
+
+
+def channels() -> list[DenseChannel]:
+    return channel_registry.enabled(get_settings().english_channel)
+
+
+def embedder(channel: DenseChannel, cache=None):  # noqa: ANN001
+    """The process-wide embedder of a channel, optionally behind an on-disk cache."""
+    from matching.embedders import CachedEmbedder, get_embedder
+
+    inner = get_embedder(channel.embedder, st_model=get_settings().st_model)
+    return CachedEmbedder(inner, cache) if cache is not None else inner
+
+
+def _identity(session: Session, channel: DenseChannel) -> None:
+    model = embedder(channel)
+    stmt = insert(EmbeddingIndex).values(channel=channel.name, model_id=model.model_id, dim=model.dim)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["channel"]))
+
+
+def stale_channels(session: Session) -> list[tuple[str, str, str]]:
+    """Channels whose stored vectors were made by a model other than the configured one."""
+    from matching.embedders import get_embedder
+
+    stored = {row.channel: row.model_id for row in session.scalars(select(EmbeddingIndex))}
+    out = []
+    for ch in channels():
+        if ch.name in stored:
+            current = get_embedder(ch.embedder, st_model=get_settings().st_model).model_id
+            if stored[ch.name] != current:
+                out.append((ch.name, stored[ch.name], current))
+    return out
+
+
+def embed_postings(session: Session, postings: list[PostingColumns], cache=None, on_progress=None,  # noqa: ANN001
+                   batch: int = 32) -> int:
+    """Fill every missing channel vector of the given postings (passage side); returns vectors written."""
+    written = 0
+    todo = [(ch, p) for ch in channels() for p in postings
+            if ch.applies_to(p.language) and getattr(p, ch.column) is None]
+    total = len(todo)
+    for ch in channels():
+        mine = [p for c, p in todo if c is ch]
+        if not mine:
+            continue
+        _identity(session, ch)
+        model = embedder(ch, cache)
+        for start in range(0, len(mine), batch):
+            chunk = mine[start : start + batch]
+            vectors = model.embed_passages([text_of(p) for p in chunk])
+            for p, v in zip(chunk, vectors, strict=True):
+                setattr(p, ch.column, np.asarray(v, dtype=np.float32))
+            written += len(chunk)
+            if on_progress:
+                on_progress(written, total)
+    session.flush()
+    return written
+
+
+def query_vectors(postings: list[PostingColumns], cache=None) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Query-side vectors ("query: " for e5) of the source postings, per channel: shape (n, dim)."""
+    out = {}
+    for ch in channels():
+        texts = [text_of(p) for p in postings]
+        vecs = embedder(ch, cache).embed_queries(texts)
+        out[ch.name] = np.asarray(vecs, dtype=np.float32)
+    return out
+
+
+def _rules(source: PostingColumns, target: type, filters: Filters | None):
+    """The always-on rules and the optional filters, as SQL conditions on the target table."""
+    conds = [target.organisation_id != source.organisation_id]
+    if target is Capability:
+        conds.append(target.status == CapabilityStatus.ACTIVE)
+        declined = exists().where(Match.need_id == source.id, Match.capability_id == Capability.id,
+                                  Match.status == MatchStatus.DECLINED)
+    else:
+        conds.append(target.status.in_(OPEN_NEEDS))
+        declined = exists().where(Match.capability_id == source.id, Match.need_id == Need.id,
+                                  Match.status == MatchStatus.DECLINED)
+    if source.id is not None:
+        conds.append(~declined)
+    f = filters or Filters()
+    if f.chain_id is not None:
+        conds.append(target.chain_id == f.chain_id)
+    if f.region_id is not None:
+        conds.append(target.organisation_id.in_(select(Organisation.id).where(Organisation.region_id == f.region_id)))
+    if target is Capability:
+        if f.trl_min is not None:
+            conds.append(and_(Capability.trl.is_not(None), Capability.trl >= f.trl_min))
+        if f.trl_max is not None:
+            conds.append(and_(Capability.trl.is_not(None), Capability.trl <= f.trl_max))
+    else:
+        if f.trl_min is not None:
+            conds.append(Need.trl_max >= f.trl_min)
+        if f.trl_max is not None:
+            conds.append(Need.trl_min <= f.trl_max)
+    return conds
+
+
+def retrieve(
+    session: Session,
+    source: PostingColumns,
+    target: type,
+    qvecs: dict[str, np.ndarray] | None = None,
+    *,
+    filters: Filters | None = None,
+    k: int | None = None,
+    methods: set[str] | None = None,
+) -> Retrieval:
+    """Dense top-k per applicable channel (HNSW) and lexical top-k (GIN), fused by reciprocal rank."""
+    settings = get_settings()
+    k = k or settings.candidate_k
+    conds = _rules(source, target, filters)
+    result = Retrieval()
+    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
+    for ch in channels():
+        if methods is not None and ch.name not in methods:
+            continue
+        if not ch.applies_to(source.language) or ch.name not in qvecs:
+            continue
+        col = getattr(target, ch.column)
+        dist = col.cosine_distance(qvecs[ch.name])
+        rows = session.execute(
+            select(target.id, dist.label("d")).where(col.is_not(None), *conds).order_by(dist).limit(k)
+        ).all()
+        rows = sorted(rows, key=lambda r: r.d)  # relaxed order: re-sort the candidates exactly
+        result.rankings[ch.name] = [r.id for r in rows]
+        result.scores[ch.name] = {r.id: 1.0 - float(r.d) for r in rows}
+    if methods is None or "lexical" in methods:
+        tsq = lexical.tsquery_literal(lexical.query_tokens(text_of(source)))
+        if tsq:
+            q = cast(tsq, TSQUERY)
+            rank = func.ts_rank(target.lexical, q, lexical.TS_RANK_NORMALIZATION)
+            rows = session.execute(
+                select(target.id, rank.label("r")).where(target.lexical.op("@@")(q), *conds)
+                .order_by(rank.desc(), target.id).limit(k)
+            ).all()
+            result.rankings["lexical"] = [r.id for r in rows]
+            result.scores["lexical"] = {r.id: float(r.r) for r in rows}
+    result.fused = rrf(result.rankings, k=settings.rrf_k)
+    return result
+
+
+def _ordinal(ids: list[int], item: int) -> int | None:
+    return ids.index(item) + 1 if item in ids else None
+
+
+def _write_matches(session: Session, need_side: bool, source: PostingColumns, found: Retrieval) -> int:
+    """Propose the top N pairs (one ledger event each) and refresh the explanation of known ones."""
+    top = found.fused[: get_settings().match_top_n]
+    if not top:
+        return 0
+    target_cls = Capability if need_side else Need
+    targets = {t.id: t for t in session.scalars(select(target_cls).where(target_cls.id.in_([i for i, _ in top])))}
+    dense_name = channel_registry.MULTILINGUAL.name
+    written = 0
+    for position, (tid, fused) in enumerate(top, start=1):
+        other = targets[tid]
+        need, cap = (source, other) if need_side else (other, source)
+        similarity = found.scores.get(dense_name, {}).get(tid)
+        info = explain.explain(
+            text_of(need), text_of(cap),
+            similarity=similarity,
+            lexical_rank=_ordinal(found.rankings.get("lexical", []), tid),
+            dense_rank=_ordinal(found.rankings.get(dense_name, []), tid),
+            chain_agrees=None if need.chain_id is None or cap.chain_id is None else need.chain_id == cap.chain_id,
+            lang_pair=(need.language, cap.language),
+        )
+        info["channels"] = {name: _ordinal(ids, tid) for name, ids in found.rankings.items()}
+        existing = repository.find(session, need.id, cap.id)
+        lexical_score = found.scores.get("lexical", {}).get(tid)
+        if existing is None:
+            match_service.propose(session, need.id, cap.id, dense_score=similarity, lexical_score=lexical_score,
+                                  fused_score=fused, rank=position, explanation=info)
+            written += 1
+        elif existing.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
+            existing.dense_score, existing.lexical_score = similarity, lexical_score
+            existing.fused_score, existing.explanation = fused, info
+            if need_side:
+                existing.rank = position
+    return written
+
+
+def _check_models(session: Session) -> None:
+    stale = stale_channels(session)
+    if stale:
+        name, stored, current = stale[0]
+        raise ModelChanged(f"channel {name} holds vectors of {stored}, not {current}: run `matchmaker reindex`")
+
+
+def match_need(session: Session, need_id: int, filters: Filters | None = None) -> int:
+    """Embed a need if needed and propose its best capabilities."""
+    _check_models(session)
+    need = session.get(Need, need_id)
+    if need is None:
+        return 0
+    embed_postings(session, [need])
+    found = retrieve(session, need, Capability, filters=filters)
+    written = _write_matches(session, True, need, found)
+    need.match_state, need.match_error, need.matched_at = MatchState.DONE, None, datetime.now(UTC)
+    return written
+
+
+def match_capability(session: Session, capability_id: int, filters: Filters | None = None) -> int:
+    """Embed a capability if needed and propose it to the needs it fits (reverse direction)."""
+    _check_models(session)
+    cap = session.get(Capability, capability_id)
+    if cap is None:
+        return 0
+    embed_postings(session, [cap])
+    found = retrieve(session, cap, Need, filters=filters)
+    written = _write_matches(session, False, cap, found)
+    cap.match_state, cap.match_error, cap.matched_at = MatchState.DONE, None, datetime.now(UTC)
+    return written
+
+
+def mark_failed(session: Session, fn, posting_id: int, error: str) -> None:  # noqa: ANN001
+    """Leave the posting visible with "matching pending, will retry"."""
+    model = Need if fn is match_need else Capability
+    session.execute(update(model).where(model.id == posting_id)
+                    .values(match_state=MatchState.FAILED, match_error=error[:500]))
+
+
+def sweep_pending(limit: int = 200) -> int:
+    """Embed in batches and match every pending or failed posting; each posting in its own transaction."""
+    from backend.db import session_scope
+
+    done = 0
+    for model, fn in ((Need, match_need), (Capability, match_capability)):
+        with session_scope() as session:
+            ids = list(session.scalars(select(model.id).where(model.match_state != MatchState.DONE)
+                                       .order_by(model.id).limit(limit)))
+            batch = list(session.scalars(select(model).where(model.id.in_(ids))))
+            embed_postings(session, batch)
+        for posting_id in ids:
+            try:
+                with session_scope() as session:
+                    fn(session, posting_id)
+                    done += 1
+            except Exception as err:  # noqa: BLE001 - one bad posting must not stop the sweep
+                with session_scope() as session:
+                    mark_failed(session, fn, posting_id, str(err))
+    return done
+
+
+def reindex(session: Session, on_progress=None, batch: int = 64) -> int:  # noqa: ANN001
+    """Re-embed every posting with the configured models and record their identity."""
+    names = [ch.name for ch in channels()]
+    session.execute(EmbeddingIndex.__table__.delete().where(EmbeddingIndex.channel.in_(names)))
+    total = 0
+    for model in (Need, Capability):
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        total += len(ids)
+    done = 0
+    for model in (Need, Capability):
+        cols = {ch.column: None for ch in channels()}
+        session.execute(update(model).values(**cols))
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        for start in range(0, len(ids), batch):
+            rows = list(session.scalars(select(model).where(model.id.in_(ids[start : start + batch]))))
+            embed_postings(session, rows)
+            done += len(rows)
+            if on_progress:
+                on_progress(done, total)
+    for ch in channels():
+        _identity(session, ch)
+    session.flush()
+    return done
+
+
+def matches_for(session: Session, need_id: int | None = None, capability_id: int | None = None) -> list[Match]:
+    if need_id is not None:
+        return repository.for_need(session, need_id)
+    return repository.for_capability(session, capability_id)
+
+
+__all__ = ["Filters", "ModelChanged", "Retrieval", "match_capability", "match_need", "reindex",
+           "retrieve", "stale_channels", "sweep_pending"]

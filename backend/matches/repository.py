@@ -1,0 +1,60 @@
+"""Every query of matches."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from backend.capabilities.models import Capability
+from backend.errors import NotFound
+from backend.matches.models import Match, MatchStatus
+from backend.needs.models import Need
+from backend.organisations.models import Organisation
+
+
+def get(session: Session, match_id: int) -> Match:
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"match {match_id} does not exist")
+    return match
+
+
+def find(session: Session, need_id: int, capability_id: int) -> Match | None:
+    return session.scalar(select(Match).where(Match.need_id == need_id, Match.capability_id == capability_id))
+
+
+def context(session: Session, need_id: int, capability_id: int) -> tuple[int, int | None, list[int]]:
+    """Region (the firm's), chain and the two organisations of a need–capability pair."""
+    firm, lab = aliased(Organisation), aliased(Organisation)
+    row = session.execute(
+        select(firm.region_id, Need.chain_id, Capability.chain_id, firm.id, lab.id)
+        .select_from(Need)
+        .join(firm, firm.id == Need.organisation_id)
+        .join(Capability, Capability.id == capability_id)
+        .join(lab, lab.id == Capability.organisation_id)
+        .where(Need.id == need_id)
+    ).one()
+    region_id, need_chain, cap_chain, firm_id, lab_id = row
+    return region_id, need_chain or cap_chain, [firm_id, lab_id]
+
+
+def for_need(session: Session, need_id: int, *, include_declined: bool = False) -> list[Match]:
+    stmt = (
+        select(Match)
+        .options(joinedload(Match.capability).joinedload(Capability.organisation))
+        .where(Match.need_id == need_id)
+        .order_by(Match.fused_score.desc(), Match.id)
+    )
+    if not include_declined:
+        stmt = stmt.where(Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED]))
+    return list(session.scalars(stmt).unique())
+
+
+def for_capability(session: Session, capability_id: int, *, include_declined: bool = False) -> list[Match]:
+    stmt = (
+        select(Match)
+        .options(joinedload(Match.need).joinedload(Need.organisation))
+        .where(Match.capability_id == capability_id)
+        .order_by(Match.fused_score.desc(), Match.id)
+    )
+    if not include_declined:
+        stmt = stmt.where(Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED]))
+    return list(session.scalars(stmt).unique())

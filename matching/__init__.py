@@ -1,0 +1,1 @@
+"""The pure matching engine: embedding, lexical retrieval, fusion and explanation."""

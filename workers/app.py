@@ -1,0 +1,46 @@
+"""The Celery application: Redis when configured, else the database through kombu's SQLAlchemy transport."""
+
+from celery import Celery
+
+from backend.config import get_settings
+
+
+def broker_url() -> str:
+    settings = get_settings()
+    if settings.broker_url:
+        return settings.broker_url
+    from backend.db import database_url
+
+    return "sqla+" + database_url(settings)
+
+
+def uses_database_broker(url: str) -> bool:
+    return url.startswith("sqla+")
+
+
+def make_celery() -> Celery:
+    url = broker_url()
+    if uses_database_broker(url):
+        from kombu.transport import sqlalchemy as sqla_transport
+
+        # Poll the queue table twice a second instead of the default once a second.
+        sqla_transport.Transport.polling_interval = 0.5
+    app = Celery("matchmaker", broker=url, include=["workers.tasks"])
+    settings = get_settings()
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_default_queue="matchmaker",
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "sweep-pending-matching": {"task": "matches.sweep_pending", "schedule": 30.0},
+            "clean-consumed-broker-rows": {"task": "broker.cleanup", "schedule": settings.broker_cleanup_seconds},
+        },
+    )
+    return app
+
+
+celery_app = make_celery()

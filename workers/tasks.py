@@ -1,0 +1,59 @@
+"""Celery tasks: each opens its own transaction and calls a service."""
+
+import logging
+
+from sqlalchemy import text
+
+from backend.db import get_engine, session_scope
+from workers.app import broker_url, celery_app, uses_database_broker
+
+log = logging.getLogger(__name__)
+
+
+@celery_app.task(name="matches.match_need", acks_late=True, bind=True, max_retries=5)
+def match_need(self, need_id: int) -> int:
+    """Embed a need if needed and write its best matches."""
+    from backend.matches import matching
+
+    return _run(self, matching.match_need, need_id)
+
+
+@celery_app.task(name="matches.match_capability", acks_late=True, bind=True, max_retries=5)
+def match_capability(self, capability_id: int) -> int:
+    """Embed a capability if needed and write the needs it fits."""
+    from backend.matches import matching
+
+    return _run(self, matching.match_capability, capability_id)
+
+
+@celery_app.task(name="matches.sweep_pending", acks_late=True)
+def sweep_pending(limit: int = 200) -> int:
+    """Retry every posting whose matching is pending or failed; the safety net for lost jobs."""
+    from backend.matches import matching
+
+    return matching.sweep_pending(limit=limit)
+
+
+@celery_app.task(name="broker.cleanup")
+def broker_cleanup() -> int:
+    """Delete messages the SQLAlchemy transport has delivered (it only hides them)."""
+    if not uses_database_broker(broker_url()):
+        return 0
+    with get_engine().begin() as conn:
+        exists = conn.execute(text("SELECT to_regclass('kombu_message')")).scalar()
+        if not exists:
+            return 0
+        return conn.execute(text("DELETE FROM kombu_message WHERE visible = false")).rowcount
+
+
+def _run(task, fn, posting_id: int) -> int:  # noqa: ANN001
+    try:
+        with session_scope() as session:
+            return fn(session, posting_id)
+    except Exception as err:
+        from backend.matches import matching
+
+        log.warning("matching %s(%s) failed: %s", fn.__name__, posting_id, err)
+        with session_scope() as session:
+            matching.mark_failed(session, fn, posting_id, str(err))
+        raise task.retry(exc=err, countdown=min(60, 5 * 2**task.request.retries)) from err
