@@ -68,9 +68,10 @@ def create_app() -> FastAPI:
     from backend import home
     from backend.capabilities import api as capabilities_api
     from backend.capabilities import pages as capabilities_pages
+    from backend.matches import api as matches_api
     from backend.needs import api as needs_api
     from backend.needs import pages as needs_pages
 
-    for module in (home, needs_pages, needs_api, capabilities_pages, capabilities_api):
+    for module in (home, needs_pages, needs_api, capabilities_pages, capabilities_api, matches_api):
         app.include_router(module.router)
     return app

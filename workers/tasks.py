@@ -2,15 +2,16 @@
 
 import logging
 
+from celery import shared_task
 from sqlalchemy import text
 
 from backend.db import get_engine, session_scope
-from workers.app import broker_url, celery_app, uses_database_broker
+from workers.app import broker_url, uses_database_broker
 
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(name="matches.match_need", acks_late=True, bind=True, max_retries=5)
+@shared_task(name="matches.match_need", acks_late=True, bind=True, max_retries=5)
 def match_need(self, need_id: int) -> int:
     """Embed a need if needed and write its best matches."""
     from backend.matches import matching
@@ -18,7 +19,7 @@ def match_need(self, need_id: int) -> int:
     return _run(self, matching.match_need, need_id)
 
 
-@celery_app.task(name="matches.match_capability", acks_late=True, bind=True, max_retries=5)
+@shared_task(name="matches.match_capability", acks_late=True, bind=True, max_retries=5)
 def match_capability(self, capability_id: int) -> int:
     """Embed a capability if needed and write the needs it fits."""
     from backend.matches import matching
@@ -26,7 +27,7 @@ def match_capability(self, capability_id: int) -> int:
     return _run(self, matching.match_capability, capability_id)
 
 
-@celery_app.task(name="matches.sweep_pending", acks_late=True)
+@shared_task(name="matches.sweep_pending", acks_late=True)
 def sweep_pending(limit: int = 200) -> int:
     """Retry every posting whose matching is pending or failed; the safety net for lost jobs."""
     from backend.matches import matching
@@ -34,7 +35,7 @@ def sweep_pending(limit: int = 200) -> int:
     return matching.sweep_pending(limit=limit)
 
 
-@celery_app.task(name="broker.cleanup")
+@shared_task(name="broker.cleanup")
 def broker_cleanup() -> int:
     """Delete messages the SQLAlchemy transport has delivered (it only hides them)."""
     if not uses_database_broker(broker_url()):

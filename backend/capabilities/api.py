@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 from backend.capabilities import repository, service
 from backend.capabilities.models import Capability
 from backend.capabilities.schemas import CapabilityIn, CapabilityOut
+from backend.matches import repository as match_repository
+from backend.matches import views
 from backend.needs.repository import page
 from backend.web import get_session, require_admin_token
 
@@ -36,6 +38,15 @@ def list_capabilities(
 @router.get("/{capability_id}")
 def get_capability(capability_id: int, session: Session = Depends(get_session)) -> dict:
     return to_out(repository.get(session, capability_id)).model_dump(mode="json")
+
+
+@router.get("/{capability_id}/matches")
+def capability_matches(capability_id: int, session: Session = Depends(get_session)) -> dict:
+    """The ranked needs for a capability (confidential needs show their summary only)."""
+    cap = repository.get(session, capability_id)
+    found = match_repository.for_capability(session, capability_id)
+    return {"capability_id": capability_id, "match_state": cap.match_state.value,
+            "matches": views.to_out(found, False)}
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_admin_token)])

@@ -4,6 +4,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from backend.capabilities import repository
+from backend.matches import repository as match_repository
+from backend.matches import views
 from backend.needs.repository import page as paged
 from backend.web import get_session, page_args, render
 
@@ -21,4 +23,5 @@ def capabilities_index(request: Request, page: int = 1, session: Session = Depen
 @router.get("/capabilities/{capability_id}")
 def capability_detail(request: Request, capability_id: int, session: Session = Depends(get_session)):
     cap = repository.get(session, capability_id)
-    return render(request, "capabilities/detail.html", capability=cap, matches=[])
+    rows = views.rows(match_repository.for_capability(session, capability_id), need_side=False)
+    return render(request, "capabilities/detail.html", capability=cap, rows=rows)

@@ -23,6 +23,9 @@ from matching.channels import DenseChannel
 from matching.fusion import rrf
 
 OPEN_NEEDS = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
+LANGUAGES = ("zh", "en")  # what matching.lexical.detect_language tells apart
+# ts_rank normalisation 1 divides by 1 + log(document length); chosen by measuring on the bench sets.
+TS_RANK_NORMALIZATION = 1
 
 
 class ModelChanged(RuntimeError):
@@ -170,25 +173,52 @@ def retrieve(
             continue
         col = getattr(target, ch.column)
         dist = col.cosine_distance(qvecs[ch.name])
-        rows = session.execute(
-            select(target.id, dist.label("d")).where(col.is_not(None), *conds).order_by(dist).limit(k)
-        ).all()
-        rows = sorted(rows, key=lambda r: r.d)  # relaxed order: re-sort the candidates exactly
-        result.rankings[ch.name] = [r.id for r in rows]
-        result.scores[ch.name] = {r.id: 1.0 - float(r.d) for r in rows}
+        similarity: dict[int, float] = {}
+        adjusted: dict[int, float] = {}
+        for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
+            rows = session.execute(
+                select(target.id, dist.label("d"))
+                .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
+            ).all()
+            if not rows:
+                continue
+            sims = {r.id: 1.0 - float(r.d) for r in rows}
+            # Cross-language local scaling: a candidate counts by how far it stands above the query's
+            # typical neighbour in its own language, so one language's higher cosines do not bury the other.
+            baseline = sum(sims.values()) / len(sims)
+            similarity.update(sims)
+            adjusted.update({i: v - baseline for i, v in sims.items()})
+        ranked = sorted(adjusted, key=lambda i: -adjusted[i])[:k]
+        result.rankings[ch.name] = ranked
+        result.scores[ch.name] = {i: similarity[i] for i in ranked}
     if methods is None or "lexical" in methods:
         tsq = lexical.tsquery_literal(lexical.query_tokens(text_of(source)))
         if tsq:
             q = cast(tsq, TSQUERY)
-            rank = func.ts_rank(target.lexical, q, lexical.TS_RANK_NORMALIZATION)
+            rank = func.ts_rank(target.lexical, q, TS_RANK_NORMALIZATION)
             rows = session.execute(
                 select(target.id, rank.label("r")).where(target.lexical.op("@@")(q), *conds)
                 .order_by(rank.desc(), target.id).limit(k)
             ).all()
             result.rankings["lexical"] = [r.id for r in rows]
             result.scores["lexical"] = {r.id: float(r.r) for r in rows}
-    result.fused = rrf(result.rankings, k=settings.rrf_k)
+    languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
+    by_name = {ch.name: ch for ch in channels()}
+
+    def sees(channel: str, item: int) -> bool:
+        lang = languages.get(item, source.language)
+        if channel == "lexical":
+            return lang == source.language
+        return by_name[channel].applies_to(lang)
+
+    result.fused = rrf(result.rankings, k=settings.rrf_k, sees=sees)
     return result
+
+
+def _languages(session: Session, target: type, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(target.id, target.language).where(target.id.in_(ids))).tuples().all())
 
 
 def _ordinal(ids: list[int], item: int) -> int | None:

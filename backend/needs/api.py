@@ -3,6 +3,9 @@
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from backend.errors import NotFound
+from backend.matches import repository as match_repository
+from backend.matches import views
 from backend.needs import repository, service
 from backend.needs.models import Need, Visibility
 from backend.needs.schemas import NeedIn, NeedOut
@@ -42,10 +45,18 @@ def list_needs(
 def get_need(need_id: int, session: Session = Depends(get_session)) -> dict:
     need = repository.get(session, need_id)
     if need.visibility != Visibility.PUBLIC:
-        from backend.errors import NotFound
-
         raise NotFound(f"need {need_id} does not exist")
     return to_out(need).model_dump(mode="json")
+
+
+@router.get("/{need_id}/matches")
+def need_matches(need_id: int, session: Session = Depends(get_session)) -> dict:
+    """The ranked capabilities for a public need, each with its explanation."""
+    need = repository.get(session, need_id)
+    if need.visibility != Visibility.PUBLIC:
+        raise NotFound(f"need {need_id} does not exist")
+    found = match_repository.for_need(session, need_id)
+    return {"need_id": need_id, "match_state": need.match_state.value, "matches": views.to_out(found, True)}
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_admin_token)])

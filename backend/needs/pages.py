@@ -4,6 +4,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from backend.errors import NotFound
+from backend.matches import repository as match_repository
+from backend.matches import views
 from backend.needs import repository
 from backend.needs.models import Visibility
 from backend.web import get_session, page_args, render
@@ -23,4 +25,5 @@ def need_detail(request: Request, need_id: int, session: Session = Depends(get_s
     need = repository.get(session, need_id)
     if need.visibility != Visibility.PUBLIC:
         raise NotFound(f"need {need_id} does not exist")
-    return render(request, "needs/detail.html", need=need, matches=[])
+    rows = views.rows(match_repository.for_need(session, need_id), need_side=True)
+    return render(request, "needs/detail.html", need=need, rows=rows)
