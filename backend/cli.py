@@ -227,7 +227,7 @@ def eval_command(
     import json as jsonlib
 
     from backend import migrate
-    from backend.db import database_url
+    from backend.db import database_url, scratch_database
     from backend.matches import evaluation
 
     if not directory.is_dir():
@@ -238,7 +238,7 @@ def eval_command(
         fail(str(err))
     settings = get_settings()
     base = database_url(settings)
-    scratch = _scratch_database(base, "matchmaker_eval")
+    scratch = scratch_database(base, "matchmaker_eval")
     migrate.upgrade(scratch)
     methods = None if method == "all" else {method}
     last = {"stage": None}
@@ -261,18 +261,16 @@ def eval_command(
         typer.echo(jsonlib.dumps(results))
 
 
-def _scratch_database(base_url: str, name: str) -> str:
-    """Drop and create a database beside the configured one; return its URL."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+@app.command()
+def bench(
+    as_json: bool = typer.Option(False, "--json", help="end with one JSON line of the figures"),
+    sizes: str = typer.Option("10000,100000", help="corpus sizes for the top-10 query benchmark"),
+    quick: bool = typer.Option(False, help="small sizes and few repetitions, to check the command works"),
+) -> None:
+    """Speed: embedding latency, save-to-matches through the worker, top-10 queries, HNSW build."""
+    from backend.matches import bench as bench_module
 
-    url = make_url(base_url)
-    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    bench_module.main(as_json=as_json, sizes=[int(x) for x in sizes.split(",") if x.strip()], quick=quick)
 
 
 def _warn_model_change() -> None:

@@ -94,3 +94,16 @@ def database_status(engine: Engine) -> dict:
         return {"ok": True, "server_version": version, "pgvector": vector, "revision": revision}
     except OperationalError as err:
         return {"ok": False, "error": str(err.orig).strip().splitlines()[0] if err.orig else str(err)}
+
+
+def scratch_database(base_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of `base_url`; return its URL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)

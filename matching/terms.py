@@ -74,7 +74,9 @@ def segmenter():
             tok.initialize()
             for word in _BAD_WORDS:
                 tok.del_word(word)
-            entries = [(t, f, g) for term, f, g in domain_entries() for t in dict.fromkeys((term, term.lower()))]
+            entries = [
+                (t, f, g) for term, f, g in domain_entries() for t in dict.fromkeys((term, term.lower()))
+            ]
             for term, floor, tag in entries:
                 tok.add_word(term, max(floor, tok.FREQ.get(term, 0)), tag)
             # A term must come out whole on its own; raise its frequency where the floor is not enough.

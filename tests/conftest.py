@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 os.environ.setdefault("MATCHMAKER_ENVIRONMENT", "test")
@@ -114,5 +114,14 @@ def scratch_url(pg_server_url: str, worker_id: str) -> str:
     return fresh_database(pg_server_url, f"matchmaker_scratch_{worker_id}")
 
 
-def plain_engine(url: str):
-    return create_engine(url)
+DATA_TABLES = ("collaboration_events", "matches", "project_milestones", "project_parties", "joint_projects",
+               "partnerships", "needs", "capabilities", "users", "organisation_chains", "organisations",
+               "embedding_indexes", "score_snapshots")
+
+
+@pytest.fixture
+def committed(engine):  # noqa: ANN001
+    """For tests that commit for real (workers, a served app): every data table is emptied afterwards."""
+    yield
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))

@@ -9,6 +9,7 @@ from backend.db import get_engine, session_scope
 from workers.app import broker_url, uses_database_broker
 
 log = logging.getLogger(__name__)
+SWEEP_LOCK = 7_406_001  # advisory lock key of the matching sweep
 
 
 @shared_task(name="matches.match_need", acks_late=True, bind=True, max_retries=5)
@@ -28,11 +29,18 @@ def match_capability(self, capability_id: int) -> int:
 
 
 @shared_task(name="matches.sweep_pending", acks_late=True)
-def sweep_pending(limit: int = 200) -> int:
+def sweep_pending(limit: int = 100) -> int:
     """Retry every posting whose matching is pending or failed; the safety net for lost jobs."""
     from backend.matches import matching
 
-    return matching.sweep_pending(limit=limit)
+    with get_engine().connect() as conn:
+        # One sweep at a time across all workers; the schedule sends one every 30 s.
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SWEEP_LOCK}).scalar():
+            return 0
+        try:
+            return matching.sweep_pending(limit=limit)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK})
 
 
 @shared_task(name="broker.cleanup")

@@ -34,6 +34,7 @@ Bi = tuple[str, str]  # (Chinese, English)
 class Issue:
     short: Bi  # used in titles: 磨削烧伤
     detail: Bi  # a clause describing the symptom; "{pct}" is filled with a small number
+    only: tuple[int, ...] = ()  # the components it makes sense for (all when empty)
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,18 @@ class Topic:
     achievements: tuple[Bi, ...]  # verb phrases in the past: 将…降至… / cut … to …
     trl: tuple[int, int]
     extra_needs: int = 0
+    products: bool = True  # False: the components are workpieces or lines, not what the firm sells
+    users: tuple[str, ...] = ()  # firm chains that use the components rather than make them
+
+    def made_by(self, chains: tuple[str, ...]) -> str | None:
+        """The chain under which a firm of these chains makes the components, if it does."""
+        if not self.products:
+            return None
+        return next((c for c in self.firm_chains if c in chains and c not in self.users), None)
 
 
-def _i(short: Bi, detail: Bi) -> Issue:
-    return Issue(short, detail)
+def _i(short: Bi, detail: Bi, only: tuple[int, ...] = ()) -> Issue:
+    return Issue(short, detail, only)
 
 
 TOPICS: tuple[Topic, ...] = (
@@ -155,8 +164,9 @@ TOPICS: tuple[Topic, ...] = (
                  "teardown of failed bearings reveals subsurface white etching cracks of unclear origin")),
             _i(
                 ("微动磨损", "fretting wear"),
-                ("变桨轴承在小角度往复摆动工况下滚道微动磨损严重",
-                 "pitch bearings under small-angle oscillation suffer severe raceway fretting")),
+                ("在小角度往复摆动工况下滚道微动磨损严重",
+                 "small-angle oscillation causes severe raceway fretting"),
+                only=(1, 2)),
             _i(
                 ("寿命评估偏保守", "over-conservative life rating"),
                 ("缺少针对大兆瓦机组实测载荷谱的寿命评估方法，设计裕度偏保守、成本偏高",
@@ -238,6 +248,7 @@ TOPICS: tuple[Topic, ...] = (
             ("将残余奥氏体含量控制在3%以下", "keep retained austenite below 3%"),
             ("实现热处理变形预测与工艺参数优化", "predict distortion and optimise process parameters"),
             ("使单位能耗降低20%", "cut energy per part by 20%"),
+            ("将同炉硬度差控制在1HRC以内", "keep the hardness spread within 1 HRC"),
         ),
         tried=(
             ("压模淬火", "press quenching"),
@@ -333,7 +344,7 @@ TOPICS: tuple[Topic, ...] = (
              "raised a partner's vibration pass rate from 91% to 98.5%"),
             ("实现了准确率超过97%的异音在线识别", "detected abnormal noise in line with over 97% accuracy"),
         ),
-        trl=(4, 8),
+        trl=(4, 8), users=("smart_motors",),
     ),
     Topic(
         key="vision_inspection", chain="sensors_control",
@@ -368,6 +379,7 @@ TOPICS: tuple[Topic, ...] = (
             ("实现漏检率低于0.1%、误判率低于1%", "reach a miss rate below 0.1% and false rejects below 1%"),
             ("使检测节拍达到每分钟60件以上", "inspect more than 60 parts per minute"),
             ("建设可复制推广的视觉检测工位", "build a vision inspection station that can be replicated"),
+            ("建立小样本条件下的缺陷识别模型", "build a defect model that learns from few samples"),
         ),
         tried=(
             ("采购通用视觉系统", "an off-the-shelf vision system"),
@@ -397,7 +409,7 @@ TOPICS: tuple[Topic, ...] = (
              "brought a partner's ring-defect miss rate down to 0.05%"),
             ("以一个视觉检测工位替代了8名检验工", "replaced eight manual inspectors with one vision station"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), products=False,
     ),
     Topic(
         key="spindle_bearing", chain="bearings", firm_chains=("bearings", "cnc_machine_tools"),
@@ -427,6 +439,7 @@ TOPICS: tuple[Topic, ...] = (
             ("使dmN值达到200万以上且温升低于15℃", "reach 2 million dmN with less than 15 °C rise"),
             ("开发可变预紧控制方案", "develop variable preload control"),
             ("完成陶瓷球混合轴承国产化验证", "qualify a domestic hybrid ceramic-ball bearing"),
+            ("实现油气润滑参数的自适应调节", "adapt oil-air lubrication to the duty cycle"),
         ),
         tried=(
             ("改用进口润滑脂", "imported grease"),
@@ -454,7 +467,7 @@ TOPICS: tuple[Topic, ...] = (
             ("协助企业完成陶瓷球混合轴承的主机验证",
              "helped a maker qualify hybrid ceramic bearings with an OEM"),
         ),
-        trl=(4, 7),
+        trl=(4, 7), users=("cnc_machine_tools",),
     ),
     Topic(
         key="flexible_bearing", chain="robots_reducers", firm_chains=("robots_reducers", "bearings"),
@@ -463,7 +476,7 @@ TOPICS: tuple[Topic, ...] = (
         components=(
             ("谐波减速器柔性轴承", "flexible bearings for harmonic drives"),
             ("薄壁柔性套圈", "thin-walled flexible rings"),
-            ("RV减速器主轴承", "main bearings for RV reducers"),
+            ("谐波减速器波发生器轴承", "wave-generator bearings for harmonic drives"),
         ),
         issues=(
             _i(
@@ -580,10 +593,10 @@ TOPICS: tuple[Topic, ...] = (
         name=("机器人打磨抛光力控与轨迹规划", "Force-controlled robotic grinding and polishing"),
         field=("机器人智能加工", "robotic machining"),
         components=(
-            ("铸件浇冒口", "casting risers"),
-            ("不锈钢水泵壳体", "stainless pump housings"),
-            ("电机机座", "motor frames"),
-            ("叶片类曲面零件", "blade-like freeform parts"),
+            ("铸件浇冒口机器人打磨", "robotic grinding of casting risers"),
+            ("不锈钢水泵壳体打磨抛光", "grinding and polishing of stainless pump housings"),
+            ("电机机座机器人打磨", "robotic grinding of motor frames"),
+            ("叶片类曲面零件抛光", "polishing of blade-like freeform parts"),
         ),
         issues=(
             _i(
@@ -629,7 +642,7 @@ TOPICS: tuple[Topic, ...] = (
             ("帮助铸造企业实现打磨工位无人化", "made a foundry's grinding station unmanned"),
             ("使水泵壳体打磨效率提高60%", "raised pump-housing grinding throughput by 60%"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), products=False,
     ),
     Topic(
         key="five_axis_thermal", chain="cnc_machine_tools", firm_chains=("cnc_machine_tools",),
@@ -653,7 +666,8 @@ TOPICS: tuple[Topic, ...] = (
             _i(
                 ("RTCP精度不足", "insufficient RTCP accuracy"),
                 ("转台与摆头几何误差耦合，RTCP精度不足",
-                 "rotary-axis geometric errors couple and RTCP accuracy falls short")),
+                 "rotary-axis geometric errors couple and RTCP accuracy falls short"),
+                only=(0, 1, 2)),
         ),
         targets=(
             ("将热误差补偿后的加工精度提升到5μm以内", "keep thermal error below 5 μm after compensation"),
@@ -745,7 +759,7 @@ TOPICS: tuple[Topic, ...] = (
             ("使薄壁壳体加工合格率提高到98%", "raised thin-wall housing yield to 98%"),
             ("帮助企业将精铣效率提高35%", "helped a maker finish-mill 35% faster"),
         ),
-        trl=(4, 7),
+        trl=(4, 7), products=False,
     ),
     Topic(
         key="form_grinder", chain="cnc_machine_tools", firm_chains=("cnc_machine_tools", "bearings"),
@@ -779,6 +793,7 @@ TOPICS: tuple[Topic, ...] = (
             ("使磨削节拍达到进口设备水平", "match the cycle time of imported machines"),
             ("开发国产化在线测量与自动补偿系统",
              "develop domestic in-process gauging with automatic compensation"),
+            ("消除砂轮主轴动平衡不足引起的振纹", "remove chatter marks caused by spindle imbalance"),
         ),
         tried=(
             ("引进国外修整器", "an imported dresser"),
@@ -802,7 +817,7 @@ TOPICS: tuple[Topic, ...] = (
             ("精密数控成形磨削试验平台", "precision CNC form-grinding test platform"),
         ),
         achievements=(
-            ("研制的数控成形磨床已在3家轴承企业应用",
+            ("研制出数控成形磨床并已在3家轴承企业应用",
              "built a CNC form grinder now used by three bearing makers"),
             ("将成形磨削节拍缩短28%", "shortened the form-grinding cycle by 28%"),
         ),
@@ -976,7 +991,7 @@ TOPICS: tuple[Topic, ...] = (
             ("协助3家企业的产品通过IE5能效认证", "helped three makers certify IE5 products"),
             ("使空压机电机效率提升1.2个百分点", "raised compressor-motor efficiency by 1.2 points"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), users=("energy_env_equipment",),
     ),
     Topic(
         key="motor_nvh", chain="smart_motors", firm_chains=("smart_motors",),
@@ -1083,10 +1098,10 @@ TOPICS: tuple[Topic, ...] = (
             ("双向回馈电机驱动测试平台", "regenerative motor-drive test bench"),
         ),
         achievements=(
-            ("开发的驱动器已在空压机上批量应用", "developed a drive now in volume use on air compressors"),
+            ("开发出已在空压机上批量应用的驱动器", "developed a drive now in volume use on air compressors"),
             ("使驱动器体积缩小45%", "shrank a drive by 45%"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), users=("energy_env_equipment",),
     ),
     Topic(
         key="hydrogen_drone", chain="hydrogen_drones", firm_chains=("hydrogen_drones",),
@@ -1102,7 +1117,8 @@ TOPICS: tuple[Topic, ...] = (
             _i(
                 ("续航不足", "limited endurance"),
                 ("满载续航约2小时，难以满足长距离电力巡检需求",
-                 "full-load endurance is about 2 hours, too short for long power-line inspection")),
+                 "full-load endurance is about 2 hours, too short for long power-line inspection"),
+                only=(0, 1)),
             _i(
                 ("结构重量大", "heavy structure"),
                 ("储氢瓶、电堆与机身分体设计，结构重量占比超过40%",
@@ -1110,12 +1126,14 @@ TOPICS: tuple[Topic, ...] = (
             _i(
                 ("电堆散热困难", "stack cooling"),
                 ("高温环境下电堆散热不足，输出功率降额",
-                 "the stack overheats in hot weather and power is derated")),
+                 "the stack overheats in hot weather and power is derated"),
+                only=(0, 1)),
         ),
         targets=(
             ("将满载续航提升到4小时以上", "extend full-load endurance beyond 4 hours"),
             ("通过结构功能一体化设计使结构减重20%", "cut structural mass by 20% through integrated design"),
             ("建立氢—电混合能量管理策略", "develop hydrogen-battery energy management"),
+            ("解决高温环境下电堆散热与功率降额问题", "solve stack cooling and derating in hot weather"),
         ),
         tried=(
             ("增大储氢瓶容量", "a larger tank"),
@@ -1148,27 +1166,32 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         key="fuel_cell_stack", chain="hydrogen_drones",
-        firm_chains=("hydrogen_drones", "energy_env_equipment"),
+        firm_chains=("hydrogen_drones",),
         name=("燃料电池电堆低温启动与耐久性", "Cold start and durability of fuel-cell stacks"),
         field=("燃料电池技术", "fuel-cell technology"),
         components=(
             ("空冷燃料电池电堆", "air-cooled fuel-cell stacks"),
             ("膜电极", "membrane electrode assemblies"),
             ("金属双极板", "metal bipolar plates"),
+            ("氢燃料电池动力系统", "hydrogen fuel-cell power systems"),
+            ("无人机用燃料电池模块", "fuel-cell modules for drones"),
         ),
         issues=(
             _i(
                 ("低温启动困难", "cold-start failure"),
                 ("-20℃环境下启动时间超过5分钟，冬季作业受限",
-                 "at -20 °C start-up takes more than 5 minutes, limiting winter work")),
+                 "at -20 °C start-up takes more than 5 minutes, limiting winter work"),
+                only=(0, 3, 4)),
             _i(
                 ("电压衰减快", "fast degradation"),
                 ("频繁启停下电堆电压衰减快，寿命不足2000小时",
-                 "stop-start cycling degrades the stack, which lasts under 2,000 hours")),
+                 "stop-start cycling degrades the stack, which lasts under 2,000 hours"),
+                only=(0, 1, 3, 4)),
             _i(
                 ("双极板腐蚀", "bipolar-plate corrosion"),
                 ("金属双极板涂层在湿热环境下腐蚀，接触电阻上升",
-                 "plate coatings corrode in humid heat and contact resistance rises")),
+                 "plate coatings corrode in humid heat and contact resistance rises"),
+                only=(2,)),
         ),
         targets=(
             ("实现-30℃无辅助快速启动", "start unassisted at -30 °C"),
@@ -1211,19 +1234,24 @@ TOPICS: tuple[Topic, ...] = (
             ("喷气织机", "air-jet looms"),
             ("主喷嘴与辅助喷嘴", "main and relay nozzles"),
             ("织造车间空压系统", "weaving-shed compressed-air systems"),
+            ("宽幅喷气织机", "wide air-jet looms"),
+            ("喷气织机电磁阀组", "air-jet loom valve banks"),
         ),
         issues=(
             _i(
                 ("耗气量大", "high air consumption"),
                 ("单台织机耗气量偏高，空压机电费占织造成本的三成以上",
-                 "air use per loom is high and compressor power is over 30% of weaving cost")),
+                 "air use per loom is high and compressor power is over 30% of weaving cost"),
+                only=(0, 2, 3, 4)),
             _i(
                 ("引纬不稳定", "unstable weft insertion"),
                 ("高速下引纬不稳定，纬停次数多",
-                 "weft insertion is unstable at high speed and weft stops are frequent")),
+                 "weft insertion is unstable at high speed and weft stops are frequent"),
+                only=(0, 1, 3)),
             _i(
-                ("喷嘴气流利用率低", "wasteful nozzles"),
-                ("辅助喷嘴气流扩散快，气流利用率低", "relay-nozzle jets spread quickly and waste air")),
+                ("气流利用率低", "wasteful air jets"),
+                ("辅助喷嘴气流扩散快，气流利用率低", "relay-nozzle jets spread quickly and waste air"),
+                only=(1, 4)),
         ),
         targets=(
             ("使单位产量耗气量降低15%", "cut air per metre of fabric by 15%"),
@@ -1253,7 +1281,7 @@ TOPICS: tuple[Topic, ...] = (
         ),
         achievements=(
             ("使试点车间织机耗气量下降18%", "cut air use in a pilot weaving shed by 18%"),
-            ("开发的辅助喷嘴已在200台织机上应用", "developed relay nozzles now fitted to 200 looms"),
+            ("开发出已在200台织机上应用的辅助喷嘴", "developed relay nozzles now fitted to 200 looms"),
         ),
         trl=(5, 8),
     ),
@@ -1322,19 +1350,24 @@ TOPICS: tuple[Topic, ...] = (
             ("热定型机", "stenters"),
             ("印染废气处理装置", "dyeing exhaust treatment units"),
             ("高温高压染色机", "high-temperature dyeing machines"),
+            ("印染车间余热回收系统", "heat-recovery systems of dyeing shops"),
         ),
         issues=(
             _i(
                 ("余热浪费", "wasted heat"),
-                ("定型机排气温度在150℃以上，余热直接排放",
-                 "stenter exhaust above 150 °C is vented without recovery")),
+                ("高温废气和废水余热直接排放，热能利用率不足30%",
+                 "hot exhaust and effluent are discharged without recovery and less than 30% of the heat is "
+                 "used"),
+                only=(0, 2, 3)),
             _i(
                 ("油烟堵塞换热器", "fouled heat exchangers"),
                 ("废气含油烟和纤维，换热器易堵塞、清洗频繁",
-                 "oil mist and lint foul the exchangers, which need frequent cleaning")),
+                 "oil mist and lint foul the exchangers, which need frequent cleaning"),
+                only=(0, 1, 3)),
             _i(
                 ("VOCs排放接近限值", "VOC emissions near limits"),
-                ("VOCs排放接近新标准限值，面临整改压力", "VOC emissions are close to the new limits")),
+                ("VOCs排放接近新标准限值，面临整改压力", "VOC emissions are close to the new limits"),
+                only=(0, 1)),
         ),
         targets=(
             ("使余热回收率达到60%以上", "recover more than 60% of exhaust heat"),
@@ -1386,14 +1419,15 @@ TOPICS: tuple[Topic, ...] = (
             _i(
                 ("变工况运行不稳定", "unstable at part load"),
                 ("负荷波动时设备喘振或效率骤降",
-                 "the unit surges or loses efficiency when the load changes")),
+                 "the unit surges or loses efficiency when the load changes"),
+                only=(0, 3)),
             _i(
                 ("智能化程度低", "little automation"),
                 ("缺少在线监测与智能控制，依赖人工调节",
                  "there is no online monitoring and operators adjust by hand")),
         ),
         targets=(
-            ("使整机能效提升15%", "raise overall efficiency by 15%"),
+            ("使整机能耗降低15%", "cut energy use by 15%"),
             ("实现全工况智能控制与远程运维", "control all operating points automatically and remotely"),
             ("开发满足一级能效的新产品", "develop a product meeting grade-1 efficiency"),
         ),
@@ -1452,6 +1486,7 @@ TOPICS: tuple[Topic, ...] = (
             ("使渗碳淬火变形减少40%", "cut carburising distortion by 40%"),
             ("消除磨齿烧伤并建立检测规范", "eliminate grinding burn and standardise its inspection"),
             ("使齿轮精度稳定达到5级", "reach ISO grade 5 consistently"),
+            ("降低齿轮副啸叫和传递误差", "reduce gear whine and transmission error"),
         ),
         tried=(
             ("低压真空渗碳", "low-pressure vacuum carburising"),
@@ -1490,19 +1525,24 @@ TOPICS: tuple[Topic, ...] = (
             ("液压油缸", "hydraulic cylinders"),
             ("柱塞泵", "piston pumps"),
             ("旋转密封件", "rotary seals"),
+            ("液压马达", "hydraulic motors"),
         ),
         issues=(
             _i(
                 ("内泄漏超标", "internal leakage"),
-                ("阀芯与阀孔配合间隙一致性差，内泄漏超标",
-                 "spool clearances vary and internal leakage is excessive")),
+                ("关键偶件配合间隙一致性差，内泄漏超标、容积效率偏低",
+                 "clearances of matched parts vary, so internal leakage is high and volumetric efficiency "
+                 "low"),
+                only=(0, 1, 2, 4)),
             _i(
                 ("密封件早期失效", "early seal failure"),
                 ("高压高频工况下密封件磨损快，寿命不足设计值一半",
-                 "seals wear fast at high pressure and frequency and reach half their design life")),
+                 "seals wear fast at high pressure and frequency and reach half their design life"),
+                only=(1, 2, 3, 4)),
             _i(
-                ("泵噪声偏高", "pump noise"),
-                ("柱塞泵压力脉动大、噪声高", "the piston pump has high pressure ripple and noise")),
+                ("噪声偏高", "high noise"),
+                ("压力脉动大、噪声高", "pressure ripple and noise are high"),
+                only=(2, 4)),
         ),
         targets=(
             ("使内泄漏降低50%", "halve internal leakage"),
@@ -1563,6 +1603,7 @@ TOPICS: tuple[Topic, ...] = (
             ("将温漂控制在0.02%FS/℃以内", "keep drift within 0.02 %FS/°C"),
             ("使传感节点电池寿命达到3年", "make nodes last three years on a battery"),
             ("使故障预警准确率达到90%以上", "reach over 90% warning accuracy"),
+            ("将报警误报率降到5%以下", "cut false alarms below 5%"),
         ),
         tried=(
             ("软件温度补偿", "software compensation"),
@@ -1590,7 +1631,7 @@ TOPICS: tuple[Topic, ...] = (
              "deployed a diagnosis model with under 5% false alarms in the field"),
             ("使无线节点电池寿命延长到3.5年", "extended wireless-node battery life to 3.5 years"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), users=("smart_motors", "bearings"),
     ),
     Topic(
         key="digital_twin_line", chain="sensors_control",
@@ -1620,6 +1661,7 @@ TOPICS: tuple[Topic, ...] = (
             ("使设备数据采集率达到95%以上", "collect more than 95% of machine data"),
             ("构建产线数字孪生实现虚实联动", "build a line digital twin linked to the real line"),
             ("建立全流程质量追溯系统", "trace quality across the whole process"),
+            ("实现多品种小批量智能排产", "schedule many small batches automatically"),
         ),
         tried=(
             ("部署MES系统", "an MES"),
@@ -1647,7 +1689,7 @@ TOPICS: tuple[Topic, ...] = (
              "provided data connectivity for a bearing-industry brain"),
             ("使合作车间交期达成率提高到96%", "raised a partner shop's on-time delivery to 96%"),
         ),
-        trl=(5, 8),
+        trl=(5, 8), products=False,
     ),
 )
 
@@ -1758,6 +1800,19 @@ BRAND_SECOND: tuple[Bi, ...] = (
     ("航", "hang"), ("翔", "xiang"), ("泰", "tai"), ("川", "chuan"), ("宇", "yu"), ("辰", "chen"),
     ("衡", "heng"), ("远", "yuan"), ("凯", "kai"), ("隆", "long"),
 )
+
+CHAIN_PRODUCTS: dict[str, Bi] = {
+    "bearings": ("各类轴承", "bearings"),
+    "wind_power_equipment": ("风电轴承与零部件", "wind-turbine bearings and parts"),
+    "smart_motors": ("电机及驱动系统", "electric motors and drives"),
+    "cnc_machine_tools": ("数控机床", "CNC machine tools"),
+    "robots_reducers": ("工业机器人与精密减速器", "industrial robots and precision reducers"),
+    "energy_env_equipment": ("节能环保装备", "energy-saving and environmental equipment"),
+    "hydrogen_drones": ("氢能无人机与动力系统", "hydrogen drones and power systems"),
+    "textile_machinery": ("纺织机械", "textile machinery"),
+    "key_components": ("液压件与传动零部件", "hydraulic and drive components"),
+    "sensors_control": ("传感器与控制系统", "sensors and control systems"),
+}
 
 CUSTOMERS: dict[str, Bi] = {
     "bearings": ("汽车、电机和机床行业客户", "automotive, motor and machine-tool customers"),
@@ -1921,6 +1976,12 @@ NEED_CONTEXT_ZH = (
     "随着{customer}对质量和可靠性的要求不断提高，公司{comp}产品面临升级压力。",
     "公司近年来扩大了{comp}产能，但关键工艺仍存在短板。",
 )
+# For firms that use the component, or whose problem is a step of production rather than a product.
+NEED_USER_CONTEXT_ZH = (
+    "我公司主导产品为{product}，{comp}环节存在明显短板。",
+    "公司是{place}的{chain}企业，{comp}是当前生产中的薄弱环节。",
+    "公司{product}产品的质量和交付受{comp}环节制约。",
+)
 NEED_SYMPTOM_ZH = ("目前，{detail}。", "在生产和客户使用中发现，{detail}。",
                    "{detail}，已影响批量交付和客户认可。")
 NEED_TRIED_ZH = ("我们曾尝试{tried}，效果有限。", "前期通过{tried}做过改进，问题仍未根本解决。")
@@ -1937,6 +1998,10 @@ NEED_CONTEXT_EN = (
     "We make {comp} for {customer}.",
     "We are a {chain} manufacturer in {place}, and {comp} are one of our main products.",
     "As {customer} ask for higher quality and reliability, our {comp} need an upgrade.",
+)
+NEED_USER_CONTEXT_EN = (
+    "We make {product}, and we struggle with {comp}.",
+    "We are a {chain} manufacturer in {place}; {comp} hold back our production.",
 )
 NEED_SYMPTOM_EN = ("At present, {detail}.", "In production and in the field, {detail}.")
 NEED_TRIED_EN = ("We have tried {tried}, with limited effect.",
@@ -1957,8 +2022,10 @@ SERVICES: tuple[Bi, ...] = (
     ("技术培训与工程师联合培养", "training and joint education of engineers"),
     ("联合申报省市科技项目", "support for joint applications to provincial and city programmes"),
 )
-PATENT_TYPES_ZH = ("加工方法", "检测方法", "控制方法", "装置", "系统")
-PATENT_TYPES_EN = ("Method for", "Device for", "System for", "Method and apparatus for")
+PATENT_TYPES: tuple[Bi, ...] = (
+    ("加工方法", "Processing method for"), ("检测方法", "Inspection method for"),
+    ("控制方法", "Control method for"), ("装置", "Device for"), ("系统", "System for"),
+)
 LICENCES: tuple[Bi, ...] = (
     ("可转让、许可或作价入股", "Available for assignment, licensing or as an equity contribution"),
     ("支持普通许可并提供技术指导", "Available for non-exclusive licensing with technical support"),
@@ -2045,6 +2112,7 @@ class NeedPlan:
     topic: str
     language: str
     title: str
+    subject: str  # the title without its framing, for the titles of joint projects
     description: str
     summary: str | None
     chain: str
@@ -2233,7 +2301,7 @@ class _Content:
                 key=f"firm-{n:03d}", kind="firm",
                 name=f"{prefix_zh}{brand_zh}{product_zh}{suffix_zh}{SAMPLE_ZH}",
                 name_en=f"{prefix_en} {brand_en} {product_en} {suffix_en}{SAMPLE_EN}",
-                region=region, chains=tuple(chains), short=brand_zh + product_zh[:2], slug=brand_en.lower(),
+                region=region, chains=tuple(chains), short=brand_zh + product_zh, slug=brand_en.lower(),
                 flags={k: v for k, v in flags.items() if v},
             ))
 
@@ -2266,7 +2334,8 @@ class _Content:
         english_topics = set(rng.sample([t.key for t in TOPICS], 12))
         for topic in TOPICS:
             eligible = [f for f in firms if set(f.chains) & set(topic.firm_chains)]
-            pairs = [(c, i) for c in range(len(topic.components)) for i in range(len(topic.issues))]
+            pairs = [(c, i) for i, issue in enumerate(topic.issues)
+                     for c in (issue.only or range(len(topic.components)))]
             rng.shuffle(pairs)
             count = min(len(pairs), 8 + topic.extra_needs)
             plan = [(pair, "zh") for pair in pairs[:count]]
@@ -2286,25 +2355,31 @@ class _Content:
         zh = language == "zh"
         lang = 0 if zh else 1
         detail = issue.detail[lang].replace("{pct}", str(rng.randint(2, 8)))
-        target, tried = rng.choice(topic.targets)[lang], rng.choice(topic.tried)[lang]
-        primary = topic.chain if topic.chain in firm.chains else firm.chains[0]
+        target, tried = _closest(rng, issue, topic.targets)[lang], _closest(rng, issue, topic.tried)[lang]
+        made_as = topic.made_by(firm.chains)
+        primary = made_as or firm.chains[0]
         fill = {"comp": comp[lang], "customer": CUSTOMERS[primary][lang], "place": PLACES[firm.region][lang],
-                "chain": CHAIN_NAMES[primary][lang], "detail": detail, "tried": tried, "target": target}
+                "chain": CHAIN_NAMES[firm.chains[0]][lang], "product": CHAIN_PRODUCTS[firm.chains[0]][lang],
+                "detail": detail, "tried": tried, "target": target}
         templates = (
-            (NEED_CONTEXT_ZH, NEED_SYMPTOM_ZH, NEED_TRIED_ZH, NEED_TARGET_ZH, NEED_CONSTRAINT_ZH) if zh else
-            (NEED_CONTEXT_EN, NEED_SYMPTOM_EN, NEED_TRIED_EN, NEED_TARGET_EN, NEED_CONSTRAINT_EN)
+            (NEED_CONTEXT_ZH, NEED_USER_CONTEXT_ZH, NEED_SYMPTOM_ZH, NEED_TRIED_ZH, NEED_TARGET_ZH,
+             NEED_CONSTRAINT_ZH) if zh else
+            (NEED_CONTEXT_EN, NEED_USER_CONTEXT_EN, NEED_SYMPTOM_EN, NEED_TRIED_EN, NEED_TARGET_EN,
+             NEED_CONSTRAINT_EN)
         )
-        context, symptom, tried_t, target_t, constraint = templates
+        maker, user, symptom, tried_t, target_t, constraint = templates
+        context = maker if made_as else user
         sentences = [rng.choice(context).format(**fill), rng.choice(symptom).format(**fill)]
         if rng.random() < 0.5:
             sentences.append(rng.choice(tried_t).format(**fill))
         sentences.append(rng.choice(target_t).format(**fill))
         if rng.random() < 0.55:
             sentences.append(rng.choice(constraint))
+        subject = f"{comp[0]}{issue.short[0]}" if zh else f"{issue.short[1]} in {comp[1]}"
         if zh:
             title = rng.choice(NEED_TITLE_ZH).format(comp=comp[0], issue=issue.short[0])
         else:
-            title = f"{_cap1(issue.short[1])} in {comp[1]}"
+            title = _cap1(subject)
         while title in self._titles:
             title = title + ("（二期）" if zh else " (phase 2)")
         self._titles.add(title)
@@ -2329,7 +2404,8 @@ class _Content:
                        f"A {chain_en} manufacturer seeks cooperation on {topic.field[1]}; "
                        "details are shared under a non-disclosure agreement.")
         return NeedPlan(
-            org=firm.key, topic=topic.key, language=language, title=title, description=description,
+            org=firm.key, topic=topic.key, language=language, title=title, subject=subject,
+            description=description,
             summary=summary, chain=topic.chain, keywords=[topic.keywords[k][lang] for k in sorted(concepts)],
             concepts=concepts,
             trl_min=trl_min, trl_max=trl_max, budget_min=budget_min, budget_max=budget_max, deadline=None,
@@ -2405,14 +2481,14 @@ class _Content:
                 number = self._patent_number(org, granted)
                 patent_numbers = [number]
                 licence = rng.choice(LICENCES)[lang]
+                ptype = rng.choice(PATENT_TYPES)[lang]
                 if zh:
-                    ptype = rng.choice(PATENT_TYPES_ZH)
                     title = f"一种基于{method}的{comp}{ptype}"
                     status = "发明专利已授权" if granted else "发明专利申请已公开"
                     text = [f"本发明公开了一种基于{method}的{comp}{ptype}，可{target}。",
                             f"专利号{number}，{status}，{licence}。"]
                 else:
-                    title = f"{rng.choice(PATENT_TYPES_EN)} {method} of {comp}"
+                    title = f"{ptype} {comp}, based on {method}"
                     text = [f"The patent {number} covers {method} applied to {comp}.",
                             f"It helps manufacturers {target}.",
                             f"{licence}; the inventors support the transfer."]
@@ -2468,6 +2544,20 @@ class _Content:
         if office == "KR":
             return f"KR10-2022-{digits}"
         return f"{office}11{digits}{'B2' if granted else 'A1'}"
+
+
+def _grams(text: str) -> set[str]:
+    """Two-character pieces of Chinese and lower-case words of English, for a rough overlap."""
+    grams = {text[i:i + 2] for i in range(len(text) - 1) if "\u4e00" <= text[i] <= "\u9fff"}
+    return grams | {w for w in text.lower().replace("-", " ").split() if len(w) > 3}
+
+
+def _closest(rng: random.Random, issue: Issue, options: tuple[Bi, ...]) -> Bi:
+    """The option that shares most with the issue, or a random one when none does."""
+    mine = _grams(issue.short[0] + issue.detail[0]) | _grams(issue.short[1] + " " + issue.detail[1])
+    scores = [len(mine & (_grams(o[0]) | _grams(o[1]))) for o in options]
+    best = max(scores)
+    return rng.choice([o for o, sc in zip(options, scores, strict=True) if sc == best])
 
 
 def _spread(rng: random.Random, orgs: list, n: int) -> list:
@@ -2546,7 +2636,7 @@ class _History:
         matches: list[MatchPlan] = []
         for ni, need in enumerate(needs):
             pool = by_topic[need.topic]
-            k = rng.choice([2, 3, 3, 3, 4, 4])
+            k = rng.choice([2, 2, 3, 3, 3, 4])
             early = [ci for ci in pool if caps[ci].posted_at < need.posted_at + timedelta(days=45)]
             candidates = early if len(early) >= k + 2 else pool
             chosen = rng.sample(candidates, k)
@@ -2673,8 +2763,8 @@ class _History:
                 value = _money(rng.uniform(float(need.budget_min), float(need.budget_max)))
             else:
                 value = _money(rng.uniform(300_000, 2_000_000))
-            title = (f"{need.title}联合攻关{SAMPLE_ZH}" if need.language == "zh"
-                     else f"Joint project: {need.title}{SAMPLE_EN}")
+            title = (f"{need.subject}联合攻关项目{SAMPLE_ZH}" if need.language == "zh"
+                     else f"Joint project on {need.subject}{SAMPLE_EN}")
             projects.append(self._progress(ProjectPlan(
                 title=title, match=mi, parties=[], chain=need.chain, contract_value=value, major_level="none",
                 created_at=created), english=need.language == "en"))

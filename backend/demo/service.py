@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend import jobs
 from backend.accounts import service as accounts
-from backend.accounts.models import Role
+from backend.accounts.models import Role, User
 from backend.capabilities import service as capabilities
 from backend.capabilities.models import CapabilityKind
 from backend.capabilities.schemas import CapabilityIn
@@ -35,10 +35,14 @@ def is_empty(session: Session) -> bool:
 
 
 def load(session: Session, today: date | None = None, progress: Progress | None = None) -> dict[str, int]:
-    """Load the sample data with 24 months of history before `today`; flushes, never commits."""
+    """Load the sample data with 24 months of history before `today`; flushes, never commits.
+
+    `progress(stage, done, total)` counts rows over the whole load, so it only grows.
+    """
     plan = data.build(today or date.today())
     loader = _Loader(session, plan, progress or (lambda stage, done, total: None))
     counts = loader.run()
+    session.flush()
     # The services queued one matching job per posting; one sweep embeds and matches them all instead.
     session.info.pop("pending_jobs", None)
     jobs.enqueue(session, "matches.sweep_pending")
@@ -55,6 +59,10 @@ class _Loader:
         self.capability_ids: list[int] = []
         self.matches: list[Match] = []
         self.chain_ids = dict(session.execute(select(IndustryChain.code, IndustryChain.id)).tuples().all())
+        self.done = 0
+        self.users = 0
+        self.total = sum(len(rows) for rows in (plan.organisations, plan.users, plan.needs, plan.capabilities,
+                                                plan.matches, plan.projects, plan.partnerships))
 
     def run(self) -> dict[str, int]:
         self._organisations()
@@ -71,7 +79,7 @@ class _Loader:
             "firms": kinds.count("firm"),
             "research_organisations": sum(o.is_research for o in plan.organisations),
             "government_organisations": kinds.count("government"),
-            "users": len(plan.users),
+            "users": self.users,
             "needs": len(plan.needs),
             "capabilities": len(plan.capabilities),
             "matches": len(plan.matches),
@@ -82,8 +90,9 @@ class _Loader:
         }
 
     def _tick(self, stage: str, done: int, total: int) -> None:
-        if done == total or done % 50 == 0:
-            self.progress(stage, done, total)
+        self.done += 1
+        if done == total or done % 25 == 0:
+            self.progress(stage, self.done, self.total)
 
     def _organisations(self) -> None:
         total = len(self.plan.organisations)
@@ -99,11 +108,14 @@ class _Loader:
     def _users(self) -> None:
         total = len(self.plan.users)
         for n, u in enumerate(self.plan.users, start=1):
+            self._tick("users", n, total)
+            if self.session.scalar(select(User.id).where(User.email == u.email)) is not None:
+                continue  # loading again with --force keeps the demo accounts there are
             accounts.create_user(
                 self.session, email=u.email, password=data.PASSWORD, role=Role(u.role),
                 organisation_id=self.orgs[u.org].id if u.org else None, locale=u.locale,
             )
-            self._tick("users", n, total)
+            self.users += 1
 
     def _needs(self) -> None:
         total = len(self.plan.needs)

@@ -108,6 +108,7 @@ def run_eval(
     methods: set[str] | None = None,
     cache_path: Path | None = None,
     progress=None,  # noqa: ANN001
+    keep_candidates: dict | None = None,
 ) -> dict[str, dict[str, float]]:
     """Metrics per channel and for the fusion ("hybrid") on one set, in a scratch database at `url`."""
     cache = EmbeddingCache(cache_path) if cache_path else None
@@ -129,6 +130,10 @@ def run_eval(
             for name, ids in found.rankings.items():
                 runs[name][bench_id] = [by_row[x] for x in ids]
             runs["hybrid"][bench_id] = [by_row[x] for x, _ in found.fused]
+            if keep_candidates is not None:  # for studying fusion offline
+                keep_candidates[bench_id] = {
+                    name: [(by_row[x], found.scores[name][x]) for x in ids] for name, ids in found.rankings.items()
+                }
             if progress and (i + 1) % 50 == 0:
                 progress("rank", i + 1, len(source_ids))
         session.rollback()

@@ -251,9 +251,10 @@ def _write_matches(session: Session, need_side: bool, source: PostingColumns, fo
         lexical_score = found.scores.get("lexical", {}).get(tid)
         if existing is None:
             match_service.propose(session, need.id, cap.id, dense_score=similarity, lexical_score=lexical_score,
-                                  fused_score=fused, rank=position, explanation=info)
+                                  fused_score=fused, rank=position, explanation=info,
+                                  is_sample=need.is_sample or cap.is_sample)
             written += 1
-        elif existing.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
+        elif not existing.is_sample and existing.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
             existing.dense_score, existing.lexical_score = similarity, lexical_score
             existing.fused_score, existing.explanation = fused, info
             if need_side:
@@ -301,25 +302,29 @@ def mark_failed(session: Session, fn, posting_id: int, error: str) -> None:  # n
                     .values(match_state=MatchState.FAILED, match_error=error[:500]))
 
 
-def sweep_pending(limit: int = 200) -> int:
-    """Embed in batches and match every pending or failed posting; each posting in its own transaction."""
+def sweep_pending(limit: int = 100) -> int:
+    """Embed, then match, the pending or failed postings (oldest first); each posting in its own transaction.
+
+    All embeddings come first, so a need swept together with new capabilities already sees them.
+    """
     from backend.db import session_scope
 
-    done = 0
+    todo: list[tuple] = []
     for model, fn in ((Need, match_need), (Capability, match_capability)):
         with session_scope() as session:
-            ids = list(session.scalars(select(model.id).where(model.match_state != MatchState.DONE)
-                                       .order_by(model.id).limit(limit)))
-            batch = list(session.scalars(select(model).where(model.id.in_(ids))))
-            embed_postings(session, batch)
-        for posting_id in ids:
-            try:
-                with session_scope() as session:
-                    fn(session, posting_id)
-                    done += 1
-            except Exception as err:  # noqa: BLE001 - one bad posting must not stop the sweep
-                with session_scope() as session:
-                    mark_failed(session, fn, posting_id, str(err))
+            rows = list(session.scalars(select(model).where(model.match_state != MatchState.DONE)
+                                        .order_by(model.id).limit(limit)))
+            embed_postings(session, rows)
+            todo += [(fn, row.id) for row in rows]
+    done = 0
+    for fn, posting_id in todo:
+        try:
+            with session_scope() as session:
+                fn(session, posting_id)
+                done += 1
+        except Exception as err:  # noqa: BLE001 - one bad posting must not stop the sweep
+            with session_scope() as session:
+                mark_failed(session, fn, posting_id, str(err))
     return done
 
 

@@ -95,5 +95,7 @@ def express_interest(session: Session, match: Match, side: str, *, at: datetime 
         "firm": (MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED),
         "university": (MatchStatus.UNIVERSITY_INTERESTED, MatchStatus.FIRM_INTERESTED),
     }[side]
-    to = MatchStatus.ACCEPTED if match.status == theirs else mine
-    return transition(session, match, to, at=at)
+    if match.status == theirs:
+        setattr(match, _STAMP[mine], at or datetime.now(UTC))
+        return transition(session, match, MatchStatus.ACCEPTED, at=at)
+    return transition(session, match, mine, at=at)

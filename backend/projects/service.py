@@ -10,8 +10,9 @@ from backend.errors import InvalidInput, InvalidTransition, NotFound
 from backend.ledger import service as ledger
 from backend.matches import repository as matches
 from backend.matches.models import MatchStatus
-from backend.organisations.models import Organisation
+from backend.organisations.models import Organisation, OrgKind
 from backend.projects.models import PROJECT_TRANSITIONS, JointProject, MajorLevel, Milestone, ProjectStatus
+from backend.regions.models import Region
 
 
 def create(
@@ -41,11 +42,13 @@ def create(
         party_ids = sorted(set(party_ids) | set(pair_orgs))
     if len(set(party_ids)) < 2:
         raise InvalidInput("a joint project needs at least two parties", field="party_ids")
-    parties = list(session.scalars(select(Organisation).where(Organisation.id.in_(party_ids))))
+    parties = list(session.scalars(select(Organisation).where(Organisation.id.in_(party_ids))
+                                   .order_by(Organisation.id)))
     if len(parties) != len(set(party_ids)):
         raise NotFound("one of the project's parties does not exist")
-    if region_id is None:
-        region_id = parties[0].region_id
+    if region_id is None:  # the first local firm's region, else the first local party's
+        local = [p for p in parties if session.get(Region, p.region_id).country_code == "CN"] or parties
+        region_id = next((p.region_id for p in local if p.kind == OrgKind.FIRM), local[0].region_id)
     if Decimal(str(contract_value_cny)) < 0:
         raise InvalidInput("a contract value cannot be negative", field="contract_value_cny")
     at = at or datetime.now(UTC)

@@ -53,6 +53,7 @@ def test_each_step_writes_exactly_one_ledger_event_with_region_chain_and_orgs(db
     service.express_interest(db_session, match, "university")
     kinds = [e.kind for e in events(db_session, match_id=match.id)]
     assert kinds == ["match.proposed", "match.firm_interested", "match.accepted"]
+    assert match.firm_interested_at and match.university_interested_at
     assert match.status == MatchStatus.ACCEPTED and match.accepted_at is not None
     last = events(db_session, match_id=match.id)[-1]
     assert last.organisation_ids == sorted([need.organisation_id, cap.organisation_id])

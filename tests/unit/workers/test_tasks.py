@@ -13,18 +13,6 @@ from backend.needs.models import Need
 from backend.organisations.models import OrgKind
 from tests.common.factories import create_capability, create_need, create_org
 
-DATA_TABLES = ("collaboration_events", "matches", "project_milestones", "project_parties", "joint_projects",
-               "partnerships", "needs", "capabilities", "users", "organisation_chains", "organisations",
-               "embedding_indexes", "score_snapshots")
-
-
-@pytest.fixture
-def committed(engine):  # noqa: ANN001
-    """Tests that commit for real; every data table is emptied afterwards."""
-    yield
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
-
 
 def _worker(app):  # noqa: ANN001
     from celery.contrib.testing.worker import start_worker

@@ -1,0 +1,48 @@
+"""`matchmaker bench --quick` runs end to end on the test server and ends with one JSON line of figures."""
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+
+from backend.config import ROOT
+
+REQUIRED = ("embed_p95_ms", "save_to_matches_p95_s", "query_p95_ms_10k", "query_p95_ms_100k", "recall_at_10_100k",
+            "hnsw_build_s_100k", "exact_over_hnsw_ratio_100k")
+
+
+def test_quick_bench_reports_every_figure(pg_server_url: str):
+    env = dict(os.environ, MATCHMAKER_DATABASE_URL=pg_server_url)
+    env.pop("MATCHMAKER_BROKER_URL", None)  # the database broker: no Redis needed
+    done = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "bench", "--quick", "--sizes", "1000,2000", "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+
+    for key in REQUIRED:
+        assert key in figures, key
+    assert figures["sizes"] == [1000, 2000]
+    # The sizes that ran have every figure; the 10k/100k ones are present but null.
+    measured = ["embed_p95_ms", "embed_zh_p50_ms", "embed_en_p95_ms", "save_to_matches_p50_s",
+                "save_to_matches_p95_s", "match_need_direct_p50_s"]
+    for tag in ("1k", "2k"):
+        measured += [f"{k}_{tag}" for k in ("query_p50_ms", "query_p95_ms", "hnsw_build_s", "hnsw_size_mb",
+                                            "exact_p50_ms", "exact_over_hnsw_ratio", "retrieve_p95_ms")]
+    for key in measured:
+        value = figures[key]
+        assert isinstance(value, int | float) and value > 0, (key, value)
+    for tag in ("1k", "2k"):
+        assert 0.8 <= figures[f"recall_at_10_{tag}"] <= 1.0
+        assert figures[f"exact_sql_agrees_with_numpy_{tag}"] >= 0.99
+    assert figures["query_p95_ms_100k"] is None and figures["recall_at_10_100k"] is None
+    assert figures["save_to_matches_runs"] == 2 and figures["save_to_matches_corpus"] == 1000
+    assert figures["targets_met"]["query_p95_ms_100k"] is None
+    # The report is printed above the JSON line; the scratch database is gone afterwards.
+    assert "Save to matches visible" in done.stdout and "Top-10 query" in done.stdout
+    with psycopg.connect(pg_server_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        left = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'matchmaker_bench'").fetchone()
+    assert left is None

@@ -1,0 +1,200 @@
+from pathlib import Path
+
+import pytest
+
+from matching import lexical
+from matching.lexical import (
+    bm25_rank,
+    detect_language,
+    index_tokens,
+    query_tokens,
+    search_terms,
+    stem_english,
+    term_frequencies,
+    tsquery_literal,
+    tsvector_literal,
+)
+
+
+def test_detect_language_tells_chinese_from_english():
+    assert detect_language("风电滚子磨削后表面烧伤，圆度超差") == "zh"
+    assert detect_language("Grinding burn detection of wind-turbine bearing rollers") == "en"
+    assert detect_language("需要RV减速器和 harmonic drive 的寿命测试方案") == "zh"
+    assert detect_language("We study grinding burn in rollers for wind turbines (风电) in depth.") == "en"
+    assert detect_language("") == "en"
+
+
+def test_jieba_modes_add_domain_words():
+    assert "风电滚子" in index_tokens("风电滚子磨削", mode="jieba")
+    assert {"风", "风电", "滚子", "磨削", "风电滚子"} <= set(index_tokens("风电滚子磨削", mode="both"))
+
+
+def test_english_words_are_lowercased_without_stopwords_and_plural_s():
+    assert index_tokens("The Grinding of Rollers and the BURN") == ["grinding", "roller", "burn"]
+    assert [stem_english(w) for w in ("bearings", "studies", "process", "analysis", "bus", "gas")] == [
+        "bearing",
+        "study",
+        "process",
+        "analysis",
+        "bus",
+        "gas",
+    ]
+
+
+def test_chinese_text_is_indexed_as_characters_and_bigrams():
+    assert lexical.CHINESE_MODE == "chars"
+    assert index_tokens("风电滚子") == ["风", "风电", "电", "电滚", "滚", "滚子", "子"]
+    assert "的" not in index_tokens("轴承的寿命")
+
+
+def test_mixed_text_splits_latin_words_glued_to_chinese():
+    tokens = index_tokens("RV减速器回程间隙")
+    assert "rv" in tokens and "减速" in tokens and "间隙" in tokens
+    assert "rv减速器" in index_tokens("RV减速器回程间隙", mode="jieba")
+
+
+def test_query_tokens_are_distinct_in_order():
+    tokens = query_tokens("轴承 轴承 bearing bearing")
+    assert len(tokens) == len(set(tokens))
+    assert tokens.index("轴承") < tokens.index("bearing")
+
+
+def test_a_long_query_keeps_bigrams_before_single_characters():
+    text = "风电滚子磨削后表面烧伤圆度超差需要在线检测方法" * 3 + "永磁同步电机效率提升" + "abc " * 3
+    tokens = query_tokens(text, max_terms=30)
+    assert len(tokens) == 30
+    assert all(len(t) == 2 for t in tokens)
+    assert len(query_tokens("轴承", max_terms=30)) == 3
+
+
+def test_tsvector_literal_has_positions_and_escapes_quotes_and_backslashes():
+    assert tsvector_literal(["轴承", "bearing", "轴承"]) == "'轴承':1,3 'bearing':2"
+    assert tsvector_literal(["it's", "a\\b"]) == "'it''s':1 'a\\\\b':2"
+    assert tsvector_literal([]) == ""
+
+
+def test_tsvector_literal_respects_postgres_limits():
+    long = "长" * 1000  # 3000 bytes
+    literal = tsvector_literal([long] + ["x"] * 20000)
+    lexeme = literal.split("'")[1]
+    assert len(lexeme.encode()) <= lexical.MAX_LEXEME_BYTES
+    positions = literal.rsplit(":", 1)[1].split(",")
+    assert len(positions) == lexical.MAX_POSITIONS_PER_LEXEME
+    assert max(int(p) for p in positions) <= lexical.MAX_POSITION
+
+
+def test_tsquery_literal_joins_distinct_terms_and_is_none_when_empty():
+    assert tsquery_literal(["a", "b", "a"]) == "'a' | 'b'"
+    assert tsquery_literal(["a", "b"], op="&") == "'a' & 'b'"
+    assert tsquery_literal([]) is None
+    assert tsquery_literal(["", "\x00"]) is None
+    with pytest.raises(ValueError):
+        tsquery_literal(["a"], op="!")  # type: ignore[arg-type]
+
+
+def test_bm25_prefers_the_rarer_term_and_shorter_document():
+    docs = {
+        "a": ["轴承", "磨削"] * 3,
+        "b": ["轴承", "电机"] * 3,
+        "c": ["轴承"] * 6,
+    }
+    df = {"轴承": 3, "磨削": 1, "电机": 1}
+    cands = [(i, term_frequencies(t), len(t)) for i, t in docs.items()]
+    ranked = bm25_rank(["轴承", "磨削"], cands, df, n_docs=3, avg_len=6)
+    assert [doc for doc, _ in ranked][0] == "a"
+
+
+# --- PostgreSQL: the literals always cast, and bm25_sql agrees with the Python BM25 ----------------
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    from backend import embedded
+
+    return embedded.start(Path("/work/main/var/test-lex-pg"))
+
+
+@pytest.fixture
+def conn(pg_url):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_url)
+    with engine.connect() as connection:
+        yield connection
+        connection.rollback()
+    engine.dispose()
+
+
+NASTY = ["it's", "a\\b", "'", "\\", "''\\\\'", "x:1", "a b", "ü", "风电", "长" * 5000, "\x00nul", "&|!()<->"]
+
+
+def test_tsvector_literal_of_nasty_tokens_casts_in_postgres(conn):
+    from sqlalchemy import text
+
+    lit = tsvector_literal(NASTY + ["x"] * 20000)
+    rows = (
+        conn.execute(text("SELECT lexeme FROM unnest(CAST(:lit AS tsvector))"), {"lit": lit}).scalars().all()
+    )
+    assert {"it's", "a\\b", "'", "\\", "a b", "风电", "nul", "&|!()<->"} <= set(rows)
+    q = tsquery_literal(NASTY, op="&")
+    assert conn.execute(
+        text("SELECT CAST(:lit AS tsvector) @@ CAST(:q AS tsquery)"), {"lit": lit, "q": q}
+    ).scalar()
+
+
+def test_a_huge_text_still_casts(conn):
+    from sqlalchemy import text
+
+    words = [f"w{i}" for i in range(200_000)]
+    lit = tsvector_literal(words)
+    n = conn.execute(text("SELECT length(CAST(:lit AS tsvector))"), {"lit": lit}).scalar()
+    assert 0 < n < 200_000
+
+
+def test_bm25_sql_matches_python_bm25(conn):
+    from sqlalchemy import text
+
+    texts = {
+        "d1": "风电滚子磨削烧伤检测",
+        "d2": "风电轴承滚子的精密磨削与热处理",
+        "d3": "永磁同步电机效率提升",
+        "d4": "Grinding burn detection of wind turbine rollers",
+        "d5": "喷气织机节能改造与变频器",
+    }
+    conn.execute(
+        text("CREATE TEMP TABLE lex_t (id text PRIMARY KEY, lex tsvector NOT NULL, lex_len int NOT NULL)")
+    )
+    tokens = {i: index_tokens(t) for i, t in texts.items()}
+    for i, toks in tokens.items():
+        conn.execute(
+            text("INSERT INTO lex_t VALUES (:id, CAST(:lex AS tsvector), :n)"),
+            {"id": i, "lex": tsvector_literal(toks), "n": len(toks)},
+        )
+    q = query_tokens("风电滚子磨削后表面烧伤 grinding")
+    rows = conn.execute(
+        text(lexical.bm25_sql("lex_t", length="d.lex_len")),
+        {"tsq": tsquery_literal(q), "terms": search_terms(q), "limit": 10},
+    ).all()
+    tfs = {i: term_frequencies(t) for i, t in tokens.items()}
+    df = {term: sum(1 for tf in tfs.values() if term in tf) for term in q}
+    avg = sum(len(t) for t in tokens.values()) / len(tokens)
+    expected = bm25_rank(q, [(i, tfs[i], len(tokens[i])) for i in tokens], df, len(tokens), avg)
+    expected = [(i, s) for i, s in expected if s > 0]
+    assert [r.id for r in rows] == [i for i, _ in expected]
+    assert [round(r.score, 6) for r in rows] == [round(s, 6) for _, s in expected]
+    assert rows[0].id == "d1"
+
+    # The default document length is the number of distinct lexemes: no extra column needed.
+    rows = conn.execute(
+        text(lexical.bm25_sql("lex_t")), {"tsq": tsquery_literal(q), "terms": search_terms(q), "limit": 10}
+    ).all()
+    avg = sum(len(tf) for tf in tfs.values()) / len(tfs)
+    expected = bm25_rank(q, [(i, tfs[i], len(tfs[i])) for i in tokens], df, len(tokens), avg)
+    assert [(r.id, round(r.score, 6)) for r in rows] == [(i, round(s, 6)) for i, s in expected if s > 0]
+
+    # A where clause defines the collection.
+    rows = conn.execute(
+        text(lexical.bm25_sql("lex_t", where="d.id <> 'd1'")),
+        {"tsq": tsquery_literal(q), "terms": search_terms(q), "limit": 10},
+    ).all()
+    assert "d1" not in {r.id for r in rows} and rows[0].id == "d2"
