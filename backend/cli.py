@@ -167,11 +167,13 @@ def run() -> None:
         empty = demo.is_empty(session)
     if empty:
         demo_load(force=False)
-    env = dict(os.environ)
     worker_proc = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "worker", "--beat"], env=env,
-        start_new_session=True,
+        [sys.executable, "-m", "backend.cli", "worker", "--beat"], env=dict(os.environ),
+        preexec_fn=_die_with_parent,
     )
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into KeyboardInterrupt so the
+    # `finally` below stops the worker and the embedded database stops at exit.
+    signal.signal(signal.SIGTERM, _interrupt)
     typer.secho(
         f"ready in {time.monotonic() - started:.1f}s: http://{settings.host}:{settings.port}/ (worker pid "
         f"{worker_proc.pid}); Ctrl-C stops everything", fg="green",
@@ -187,6 +189,8 @@ def run() -> None:
 
     try:
         serve(host=None, port=None)
+    except KeyboardInterrupt:
+        pass
     finally:
         stop_worker()
         typer.echo("stopped web and worker; the database stops with this process")
@@ -271,6 +275,20 @@ def bench(
     from backend.matches import bench as bench_module
 
     bench_module.main(as_json=as_json, sizes=[int(x) for x in sizes.split(",") if x.strip()], quick=quick)
+
+
+def _interrupt(*_args: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the parent dies, however it dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _warn_model_change() -> None:

@@ -12,7 +12,7 @@ from matching.text import clean_text
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[^\W_{_HAN}]+")
-_MIXED_RUN_RE = re.compile(rf"[^\W_]*[{_HAN}][^\W_]*")
+_RUN_RE = re.compile(r"[^\W_]+")
 _SPACE_RE = re.compile(r"\s+")
 
 #: Lower bounds of "very close", "close" and "related" for a cosine similarity, per model and language pair.
@@ -60,21 +60,21 @@ def terms(text: str | None) -> list[str]:
     """
     text = _norm(text)
     out: list[str] = []
-    pos = 0
 
     def english(segment: str) -> None:
         out.extend(w for w in (m.lower() for m in _WORD_RE.findall(segment)) if _english_word_ok(w))
 
-    for m in _MIXED_RUN_RE.finditer(text):
-        english(text[pos : m.start()])
-        for word in _terms.cut(m.group()):
+    for m in _RUN_RE.finditer(text):
+        run = m.group()
+        if not HAN_RE.search(run):
+            english(run)
+            continue
+        for word in _terms.cut(run):
             if HAN_RE.search(word):
                 if _chinese_word_ok(word):
                     out.append(word)
             else:
                 english(word)
-        pos = m.end()
-    english(text[pos:])
     return list(dict.fromkeys(out))
 
 

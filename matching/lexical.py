@@ -39,8 +39,8 @@ MAX_QUERY_TERMS = 256
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[^\W_{_HAN}]+")
-# A run of Chinese characters with the letters and digits glued to it ("RV减速器"), without white space.
-_MIXED_RUN_RE = re.compile(rf"[^\W_]*[{_HAN}][^\W_]*")
+# A run of letters, digits and Chinese characters ("RV减速器"), between spaces and punctuation.
+_RUN_RE = re.compile(r"[^\W_]+")
 # Chinese function characters: too common to be worth a unigram.
 _HAN_FUNCTION_CHARS = frozenset("的了和与及或等在对为是之其以于而也就都并且这那个们中上下从把被将")
 
@@ -121,20 +121,17 @@ def _mixed_run_both(run: str, unigrams: bool) -> list[str]:
 
 
 def _tokens(text: str | None, mode: ChineseMode, unigrams: bool) -> list[str]:
-    text = _normalise(text or "")
     out: list[str] = []
-    pos = 0
-    for m in _MIXED_RUN_RE.finditer(text):
-        out.extend(_english_words(text[pos : m.start()]))
+    for m in _RUN_RE.finditer(_normalise(text or "")):
         run = m.group()
-        if mode == "chars":
+        if not HAN_RE.search(run):
+            out.extend(_english_words(run))
+        elif mode == "chars":
             out.extend(_mixed_run_chars(run, unigrams))
         elif mode == "jieba":
             out.extend(_mixed_run_jieba(run))
         else:
             out.extend(_mixed_run_both(run, unigrams))
-        pos = m.end()
-    out.extend(_english_words(text[pos:]))
     return out
 
 

@@ -28,7 +28,7 @@ def test_quick_bench_reports_every_figure(pg_server_url: str):
     assert figures["sizes"] == [1000, 2000]
     # The sizes that ran have every figure; the 10k/100k ones are present but null.
     measured = ["embed_p95_ms", "embed_zh_p50_ms", "embed_en_p95_ms", "save_to_matches_p50_s",
-                "save_to_matches_p95_s", "match_need_direct_p50_s"]
+                "save_to_matches_p95_s", "save_commit_p50_s"]
     for tag in ("1k", "2k"):
         measured += [f"{k}_{tag}" for k in ("query_p50_ms", "query_p95_ms", "hnsw_build_s", "hnsw_size_mb",
                                             "exact_p50_ms", "exact_over_hnsw_ratio", "retrieve_p95_ms")]

@@ -81,17 +81,21 @@ def test_the_same_round_trip_through_redis_when_it_runs(committed):
 
 
 def test_broker_cleanup_deletes_consumed_messages(committed):
-    from workers import tasks
+    from kombu import Connection
 
+    from workers import tasks
+    from workers.app import celery_app
+
+    with Connection(celery_app.conf.broker_url) as conn:
+        queue = conn.SimpleQueue("cleanup-test")
+        queue.put({"hello": "风电"})
+        message = queue.get(timeout=10)
+        message.ack()
+        queue.close()
     with get_engine().begin() as conn:
-        exists = conn.execute(text("SELECT to_regclass('kombu_message')")).scalar()
-    if not exists:
-        pytest.skip("the database broker has not created its tables in this run")
-    with get_engine().begin() as conn:
-        queue = conn.execute(text("SELECT id FROM kombu_queue LIMIT 1")).scalar()
-        conn.execute(text("INSERT INTO kombu_message (queue_id, visible, timestamp, payload, version) "
-                          "VALUES (:q, false, now(), 'x', 1)"), {"q": queue})
-    assert tasks.broker_cleanup() >= 1
+        hidden = conn.execute(text("SELECT count(*) FROM kombu_message WHERE visible = false")).scalar()
+    assert hidden >= 1  # the transport only hides what it delivered
+    assert tasks.broker_cleanup() == hidden
     with get_engine().begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM kombu_message WHERE visible = false")).scalar() == 0
 
