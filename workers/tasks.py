@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 from sqlalchemy import text
 
+import backend.models  # noqa: F401 - a worker process must know every mapped table
 from backend.db import get_engine, session_scope
 from workers.app import broker_url, uses_database_broker
 

@@ -651,6 +651,7 @@ def bench_save_to_matches(url: str, firm_id: int, plan: Plan, corpus_size: int) 
                 visible_s.append(time.perf_counter() - t0)
                 commit_s.append(committed)
                 step(f"save to matches visible {i + 1}/{plan.save_runs}: {visible_s[-1]:.2f} s")
+        os.remove(log_path)  # kept only when something failed
         jobs.dispatch = lambda name, args: None
         if plan.direct_runs:
             step(f"match_need in this process without a broker x{plan.direct_runs}, for the breakdown")

@@ -1,5 +1,6 @@
 """The matching service: embeds postings, retrieves across channels, fuses, writes matches."""
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -57,8 +58,10 @@ def channels() -> list[DenseChannel]:
 
 def embedder(channel: DenseChannel, cache=None):  # noqa: ANN001
     """The process-wide embedder of a channel, optionally behind an on-disk cache."""
-    from matching.embedders import CachedEmbedder, get_embedder
+    from matching.embedders import THREADS_ENV, CachedEmbedder, get_embedder
 
+    # One posting at a time per worker process; more processes, not more threads, use more cores.
+    os.environ.setdefault(THREADS_ENV, str(get_settings().embed_threads))
     inner = get_embedder(channel.embedder, st_model=get_settings().st_model)
     return CachedEmbedder(inner, cache) if cache is not None else inner
 
@@ -112,9 +115,13 @@ def query_vectors(postings: list[PostingColumns], cache=None) -> dict[str, np.nd
     """Query-side vectors ("query: " for e5) of the source postings, per channel: shape (n, dim)."""
     out = {}
     for ch in channels():
-        texts = [text_of(p) for p in postings]
-        vecs = embedder(ch, cache).embed_queries(texts)
-        out[ch.name] = np.asarray(vecs, dtype=np.float32)
+        rows = [i for i, p in enumerate(postings) if ch.applies_to(p.language)]
+        if not rows:
+            continue
+        model = embedder(ch, cache)
+        vecs = np.zeros((len(postings), model.dim), dtype=np.float32)
+        vecs[rows] = model.embed_queries([text_of(postings[i]) for i in rows])
+        out[ch.name] = vecs
     return out
 
 

@@ -114,3 +114,17 @@ def test_a_failure_leaves_the_posting_visible_as_pending_retry(committed):
     with session_scope() as s:
         assert s.get(Need, need_id).match_state == MatchState.DONE
         assert s.scalar(select(func.count()).select_from(Need)) == 1
+
+
+def test_a_worker_process_knows_every_table_on_its_own():
+    import subprocess
+    import sys
+
+    from backend.config import ROOT
+
+    code = ("import workers.tasks; from backend.base import Base; "
+            "from sqlalchemy.orm import configure_mappers; configure_mappers(); "
+            "print(sorted(Base.metadata.tables))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "partnerships" in result.stdout and "collaboration_events" in result.stdout
