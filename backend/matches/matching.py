@@ -21,7 +21,7 @@ from backend.postings import text_of
 from matching import channels as channel_registry
 from matching import explain, lexical
 from matching.channels import DenseChannel
-from matching.fusion import rrf
+from matching.fusion import rrf, weighted
 
 OPEN_NEEDS = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
 LANGUAGES = ("zh", "en")  # what matching.lexical.detect_language tells apart
@@ -49,6 +49,7 @@ class Retrieval:
 
     rankings: dict[str, list[int]] = field(default_factory=dict)
     scores: dict[str, dict[int, float]] = field(default_factory=dict)
+    ranked_scores: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     fused: list[tuple[int, float]] = field(default_factory=list)
 
 
@@ -198,6 +199,7 @@ def retrieve(
         ranked = sorted(adjusted, key=lambda i: -adjusted[i])[:k]
         result.rankings[ch.name] = ranked
         result.scores[ch.name] = {i: similarity[i] for i in ranked}
+        result.ranked_scores[ch.name] = [(i, adjusted[i]) for i in ranked]
     if methods is None or "lexical" in methods:
         tsq = lexical.tsquery_literal(lexical.query_tokens(text_of(source)))
         if tsq:
@@ -209,16 +211,21 @@ def retrieve(
             ).all()
             result.rankings["lexical"] = [r.id for r in rows]
             result.scores["lexical"] = {r.id: float(r.r) for r in rows}
+            result.ranked_scores["lexical"] = [(r.id, float(r.r)) for r in rows]
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
     by_name = {ch.name: ch for ch in channels()}
 
     def sees(channel: str, item: int) -> bool:
         lang = languages.get(item, source.language)
-        if channel == "lexical":
-            return lang == source.language
+        if channel == "lexical":  # keywords cannot see across languages, unless they did find it
+            return lang == source.language or item in result.scores["lexical"]
         return by_name[channel].applies_to(lang)
 
-    result.fused = rrf(result.rankings, k=settings.rrf_k, sees=sees)
+    if settings.fusion == "rrf":
+        result.fused = rrf(result.rankings, k=settings.rrf_k, sees=sees)
+    else:
+        ranked_scores = {name: dict(result.ranked_scores[name]) for name in result.rankings}
+        result.fused = weighted(ranked_scores, settings.fusion_weights, sees=sees)
     return result
 
 
