@@ -13,11 +13,15 @@ def text_of(posting: PostingColumns) -> str:
     return posting_text(posting.title, posting.description, posting.keywords)
 
 
+def lexical_index(posting: PostingColumns):  # noqa: ANN201 - (language, SQL tsvector expression)
+    """The detected language and the lexical index of a posting's text."""
+    text = text_of(posting)
+    return lexical.detect_language(text), cast(lexical.tsvector_literal(lexical.index_tokens(text)), TSVECTOR)
+
+
 def index(posting: PostingColumns) -> None:
     """Set language and lexical index and mark the posting for (re)matching."""
-    text = text_of(posting)
-    posting.language = lexical.detect_language(text)
-    posting.lexical = cast(lexical.tsvector_literal(lexical.index_tokens(text)), TSVECTOR)
+    posting.language, posting.lexical = lexical_index(posting)
     posting.embedding = None
     posting.match_state = MatchState.PENDING
     posting.match_error = None
@@ -32,4 +36,4 @@ def clean_keywords(keywords: list[str] | None) -> list[str]:
     return seen[:30]
 
 
-__all__ = ["clean_keywords", "index", "text_of"]
+__all__ = ["clean_keywords", "index", "lexical_index", "text_of"]

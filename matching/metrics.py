@@ -1,4 +1,7 @@
-"""Retrieval metrics at a cut-off: Recall, nDCG (linear gain, as trec_eval) and MRR."""
+"""Retrieval metrics at a cut-off: Recall, nDCG (gain 2^rel - 1, as the bench baselines) and MRR.
+
+With binary labels the gain makes no difference; with graded ones (csl_zh discipline: own abstract 2,
+same discipline 1) it is the exponential gain that the shared baselines were measured with."""
 
 import math
 from collections.abc import Mapping, Sequence
@@ -12,9 +15,9 @@ def recall_at(ranked: Sequence, qrels: Mapping, k: int = 10) -> float:
 
 
 def ndcg_at(ranked: Sequence, qrels: Mapping, k: int = 10) -> float:
-    dcg = sum(qrels.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if qrels.get(d, 0) > 0)
+    dcg = sum((2 ** qrels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]) if qrels.get(d, 0) > 0)
     ideal = sorted((r for r in qrels.values() if r > 0), reverse=True)[:k]
-    idcg = sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
+    idcg = sum((2**r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import and_, cast, exists, func, select, text, update
-from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from backend import postings
 from backend.base import MatchState, PostingColumns
 from backend.capabilities.models import Capability, CapabilityStatus
 from backend.config import get_settings
@@ -25,8 +27,6 @@ from matching.fusion import rrf, weighted
 
 OPEN_NEEDS = (NeedStatus.OPEN, NeedStatus.IN_PROGRESS)
 LANGUAGES = ("zh", "en")  # what matching.lexical.detect_language tells apart
-# ts_rank normalisation 1 divides by 1 + log(document length); chosen by measuring on the bench sets.
-TS_RANK_NORMALIZATION = 1
 
 
 class ModelChanged(RuntimeError):
@@ -201,17 +201,16 @@ def retrieve(
         result.scores[ch.name] = {i: similarity[i] for i in ranked}
         result.ranked_scores[ch.name] = [(i, adjusted[i]) for i in ranked]
     if methods is None or "lexical" in methods:
-        tsq = lexical.tsquery_literal(lexical.query_tokens(text_of(source)))
+        tokens = lexical.query_tokens(text_of(source))
+        tsq = lexical.tsquery_literal(tokens)
         if tsq:
-            q = cast(tsq, TSQUERY)
-            rank = func.ts_rank(target.lexical, q, TS_RANK_NORMALIZATION)
-            rows = session.execute(
-                select(target.id, rank.label("r")).where(target.lexical.op("@@")(q), *conds)
-                .order_by(rank.desc(), target.id).limit(k)
-            ).all()
+            eligible = select(target.id).where(*conds).compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+            sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
+            rows = session.execute(text(sql), {"tsq": tsq, "terms": lexical.search_terms(tokens), "limit": k}).all()
             result.rankings["lexical"] = [r.id for r in rows]
-            result.scores["lexical"] = {r.id: float(r.r) for r in rows}
-            result.ranked_scores["lexical"] = [(r.id, float(r.r)) for r in rows]
+            result.scores["lexical"] = {r.id: float(r.score) for r in rows}
+            result.ranked_scores["lexical"] = [(r.id, float(r.score)) for r in rows]
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
     by_name = {ch.name: ch for ch in channels()}
 
@@ -357,6 +356,8 @@ def reindex(session: Session, on_progress=None, batch: int = 64) -> int:  # noqa
         ids = list(session.scalars(select(model.id).order_by(model.id)))
         for start in range(0, len(ids), batch):
             rows = list(session.scalars(select(model).where(model.id.in_(ids[start : start + batch]))))
+            for row in rows:  # the lexical index too, in case the tokenizer changed
+                row.language, row.lexical = postings.lexical_index(row)
             embed_postings(session, rows)
             done += len(rows)
             if on_progress:
