@@ -157,6 +157,34 @@ def _rules(source: PostingColumns, target: type, filters: Filters | None):
     return conds
 
 
+def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,
+           query_language: str) -> tuple[dict[int, float], dict[int, float]]:
+    """HNSW top-k per target language; returns (cosine similarity, language-scaled score) by id."""
+    col = getattr(target, ch.column)
+    dist = col.cosine_distance(qvec)
+    groups: dict[str, dict[int, float]] = {}
+    for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
+        rows = session.execute(
+            select(target.id, dist.label("d"))
+            .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
+        ).all()
+        if rows:
+            groups[lang] = {r.id: 1.0 - float(r.d) for r in rows}
+    baselines = _language_baselines(groups, query_language)
+    # Cross-language local scaling: a candidate counts by how far it stands above the query's
+    # typical neighbour in its own language, so one language's higher cosines do not bury the other.
+    similarity = {i: v for sims in groups.values() for i, v in sims.items()}
+    adjusted = {i: v - baselines[lang] for lang, sims in groups.items() for i, v in sims.items()}
+    return similarity, adjusted
+
+
+def _keep(result: Retrieval, name: str, similarity: dict[int, float], scored: dict[int, float], k: int) -> None:
+    ranked = sorted(scored, key=lambda i: -scored[i])[:k]
+    result.rankings[name] = ranked
+    result.scores[name] = {i: similarity[i] for i in ranked}
+    result.ranked_scores[name] = [(i, scored[i]) for i in ranked]
+
+
 def retrieve(
     session: Session,
     source: PostingColumns,
@@ -167,7 +195,7 @@ def retrieve(
     k: int | None = None,
     methods: set[str] | None = None,
 ) -> Retrieval:
-    """Dense top-k per applicable channel (HNSW) and lexical top-k (GIN), fused by reciprocal rank."""
+    """Dense top-k per applicable channel (HNSW), BM25 top-k (GIN) and a feedback pass, fused."""
     settings = get_settings()
     k = k or settings.candidate_k
     conds = _rules(source, target, filters)
@@ -175,31 +203,9 @@ def retrieve(
     session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
     qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
     for ch in channels():
-        if methods is not None and ch.name not in methods:
-            continue
-        if not ch.applies_to(source.language) or ch.name not in qvecs:
-            continue
-        col = getattr(target, ch.column)
-        dist = col.cosine_distance(qvecs[ch.name])
-        similarity: dict[int, float] = {}
-        adjusted: dict[int, float] = {}
-        for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
-            rows = session.execute(
-                select(target.id, dist.label("d"))
-                .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
-            ).all()
-            if not rows:
-                continue
-            sims = {r.id: 1.0 - float(r.d) for r in rows}
-            # Cross-language local scaling: a candidate counts by how far it stands above the query's
-            # typical neighbour in its own language, so one language's higher cosines do not bury the other.
-            baseline = sum(sims.values()) / len(sims)
-            similarity.update(sims)
-            adjusted.update({i: v - baseline for i, v in sims.items()})
-        ranked = sorted(adjusted, key=lambda i: -adjusted[i])[:k]
-        result.rankings[ch.name] = ranked
-        result.scores[ch.name] = {i: similarity[i] for i in ranked}
-        result.ranked_scores[ch.name] = [(i, adjusted[i]) for i in ranked]
+        if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
+            similarity, adjusted = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
+            _keep(result, ch.name, similarity, adjusted, k)
     if methods is None or "lexical" in methods:
         tokens = lexical.query_tokens(text_of(source))
         tsq = lexical.tsquery_literal(tokens)
@@ -208,9 +214,8 @@ def retrieve(
                 dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
             sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
             rows = session.execute(text(sql), {"tsq": tsq, "terms": lexical.search_terms(tokens), "limit": k}).all()
-            result.rankings["lexical"] = [r.id for r in rows]
-            result.scores["lexical"] = {r.id: float(r.score) for r in rows}
-            result.ranked_scores["lexical"] = [(r.id, float(r.score)) for r in rows]
+            scores = {r.id: float(r.score) for r in rows}
+            _keep(result, "lexical", scores, scores, k)
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
     by_name = {ch.name: ch for ch in channels()}
 
@@ -218,14 +223,63 @@ def retrieve(
         lang = languages.get(item, source.language)
         if channel == "lexical":  # keywords cannot see across languages, unless they did find it
             return lang == source.language or item in result.scores["lexical"]
+        if channel == FEEDBACK:
+            return True
         return by_name[channel].applies_to(lang)
 
-    if settings.fusion == "rrf":
-        result.fused = rrf(result.rankings, k=settings.rrf_k, sees=sees)
-    else:
-        ranked_scores = {name: dict(result.ranked_scores[name]) for name in result.rankings}
-        result.fused = weighted(ranked_scores, settings.fusion_weights, sees=sees)
+    def fuse() -> list[tuple[int, float]]:
+        if settings.fusion == "rrf":
+            return rrf(result.rankings, k=settings.rrf_k, sees=sees)
+        return weighted({n: dict(v) for n, v in result.ranked_scores.items()}, settings.fusion_weights, sees=sees)
+
+    result.fused = fuse()
+    multilingual = channel_registry.MULTILINGUAL
+    if settings.feedback_docs and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
+        # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
+        # which finds what resembles them (the same discipline, the same kind of problem).
+        top = [i for i, _ in result.fused[: settings.feedback_docs]]
+        column = getattr(target, multilingual.column)
+        rows = [np.asarray(v, dtype=np.float32) for v in
+                session.scalars(select(column).where(target.id.in_(top), column.is_not(None)))]
+        if rows:
+            moved = qvecs[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
+            moved /= np.linalg.norm(moved)
+            similarity, adjusted = _dense(session, target, multilingual, moved, conds, k, source.language)
+            _keep(result, FEEDBACK, similarity, adjusted, k)
+            languages.update(_languages(session, target, set(result.rankings[FEEDBACK]) - set(languages)))
+            result.fused = fuse()
     return result
+
+
+FEEDBACK = "feedback"
+
+
+# e5 cosines of a query with passages in another language run about this much lower (measured on
+# Chinese/English pairs of equipment text, related and unrelated alike).
+CROSS_LANGUAGE_GAP = 0.07
+BASELINE_NEIGHBOURS = 10
+
+
+def _language_baselines(groups: dict[str, dict[int, float]], query_language: str) -> dict[str, float]:
+    """The query's typical-neighbour similarity per target language: the mean of its 10 nearest there,
+    or, for a language with too few postings to tell, another language's baseline moved by the gap."""
+    def expected(lang: str) -> float:
+        return 0.0 if lang == query_language else -CROSS_LANGUAGE_GAP
+
+    def top_mean(sims: dict[int, float]) -> float:
+        best = sorted(sims.values(), reverse=True)[:BASELINE_NEIGHBOURS]
+        return sum(best) / len(best)
+
+    solid = {lang: top_mean(s) for lang, s in groups.items() if len(s) >= BASELINE_NEIGHBOURS}
+    if solid:
+        ref = query_language if query_language in solid else next(iter(solid))
+        ref_value = solid[ref]
+    elif groups:
+        ref = max(groups, key=lambda lang: len(groups[lang]))
+        ref_value = top_mean(groups[ref])
+    else:
+        return {}
+    return {lang: solid.get(lang, ref_value - expected(ref) + expected(lang)) for lang in groups}
 
 
 def _languages(session: Session, target: type, ids: set[int]) -> dict[int, str]:
