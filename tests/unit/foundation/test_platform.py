@@ -95,3 +95,33 @@ def test_the_cli_lists_its_commands():
     assert result.returncode == 0
     for command in ("serve", "worker", "db", "demo", "user", "run"):
         assert command in result.stdout
+
+
+def test_a_malformed_setting_is_one_line_naming_the_variable():
+    result = run_cli("db", "upgrade", MATCHMAKER_PORT="eighty")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.strip().splitlines() if line]
+    assert len(lines) == 1 and "MATCHMAKER_PORT" in lines[0], result.stderr
+
+
+def test_user_create_checks_role_and_organisation(database_url):
+    env = {"MATCHMAKER_DATABASE_URL": database_url}
+    bad = run_cli("user", "create", "--email", "a@b.cn", "--role", "pilot", "--password", "long-enough-1", **env)
+    assert bad.returncode == 2 and "unknown role 'pilot'" in bad.stderr
+    no_org = run_cli("user", "create", "--email", "a@b.cn", "--role", "firm_member", "--password", "long-enough-1",
+                     **env)
+    assert no_org.returncode == 2 and "must belong to an organisation" in no_org.stderr
+    admin = run_cli("user", "create", "--email", "Root@Example.CN", "--role", "admin", "--password", "long-enough-1",
+                    **env)
+    assert admin.returncode == 0 and "<root@example.cn> as admin" in admin.stdout
+    again = run_cli("user", "create", "--email", "root@example.cn", "--role", "admin", "--password", "long-enough-1",
+                    **env)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    from sqlalchemy import text
+
+    from backend.db import get_engine
+
+    with get_engine().begin() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM users WHERE email = 'root@example.cn'")).scalar()
+        conn.execute(text("DELETE FROM users WHERE email = 'root@example.cn'"))
+    assert stored.startswith("$argon2")
