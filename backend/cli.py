@@ -167,9 +167,10 @@ def run() -> None:
         empty = demo.is_empty(session)
     if empty:
         demo_load(force=False)
+    # The worker gets its own process group, so stopping it stops its pool and scheduler too.
     worker_proc = subprocess.Popen(
         [sys.executable, "-m", "backend.cli", "worker", "--beat"], env=dict(os.environ),
-        preexec_fn=_die_with_parent,
+        preexec_fn=_die_with_parent, start_new_session=True,
     )
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into KeyboardInterrupt so the
     # `finally` below stops the worker and the embedded database stops at exit.
@@ -180,12 +181,21 @@ def run() -> None:
     )
 
     def stop_worker(*_args: object) -> None:
-        if worker_proc.poll() is None:
-            worker_proc.send_signal(signal.SIGTERM)
+        # A warm shutdown first; a task still running after 10 s is cut (acks_late: it runs again later).
+        for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
             try:
-                worker_proc.wait(20)
+                os.killpg(worker_proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                worker_proc.wait(grace)
+                os.killpg(worker_proc.pid, signal.SIGKILL)  # what is left of the group: pool, scheduler
             except subprocess.TimeoutExpired:
-                worker_proc.kill()
+                continue
+            except ProcessLookupError:
+                pass
+            break
+        worker_proc.wait()
 
     try:
         serve(host=None, port=None)
