@@ -8,7 +8,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from backend.config import ROOT, get_settings
-from backend.db import session_factory
+from backend.db import session_scope
 from backend.errors import AppError, Forbidden
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -16,15 +16,8 @@ templates = Jinja2Templates(directory=str(ROOT / "templates"))
 
 def get_session() -> Iterator[Session]:
     """One transaction per request: committed after the handler, rolled back on error."""
-    session = session_factory()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def require_admin_token(authorization: str | None = Header(default=None)) -> None:

@@ -336,30 +336,27 @@ def _check_models(session: Session) -> None:
         raise ModelChanged(f"channel {name} holds vectors of {stored}, not {current}: run `matchmaker reindex`")
 
 
+def _match(session: Session, source_cls: type, posting_id: int, filters: Filters | None) -> int:
+    _check_models(session)
+    source = session.get(source_cls, posting_id)
+    if source is None:
+        return 0
+    need_side = source_cls is Need
+    embed_postings(session, [source])
+    found = retrieve(session, source, Capability if need_side else Need, filters=filters)
+    written = _write_matches(session, need_side, source, found)
+    source.match_state, source.match_error, source.matched_at = MatchState.DONE, None, datetime.now(UTC)
+    return written
+
+
 def match_need(session: Session, need_id: int, filters: Filters | None = None) -> int:
     """Embed a need if needed and propose its best capabilities."""
-    _check_models(session)
-    need = session.get(Need, need_id)
-    if need is None:
-        return 0
-    embed_postings(session, [need])
-    found = retrieve(session, need, Capability, filters=filters)
-    written = _write_matches(session, True, need, found)
-    need.match_state, need.match_error, need.matched_at = MatchState.DONE, None, datetime.now(UTC)
-    return written
+    return _match(session, Need, need_id, filters)
 
 
 def match_capability(session: Session, capability_id: int, filters: Filters | None = None) -> int:
     """Embed a capability if needed and propose it to the needs it fits (reverse direction)."""
-    _check_models(session)
-    cap = session.get(Capability, capability_id)
-    if cap is None:
-        return 0
-    embed_postings(session, [cap])
-    found = retrieve(session, cap, Need, filters=filters)
-    written = _write_matches(session, False, cap, found)
-    cap.match_state, cap.match_error, cap.matched_at = MatchState.DONE, None, datetime.now(UTC)
-    return written
+    return _match(session, Capability, capability_id, filters)
 
 
 def mark_failed(session: Session, fn, posting_id: int, error: str) -> None:  # noqa: ANN001
