@@ -27,7 +27,9 @@ def make_celery(url: str | None = None) -> Celery:
         sqla_transport.Transport.polling_interval = 0.5
     app = Celery("matchmaker", broker=url, include=["workers.tasks"])
     settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     app.conf.update(
+        beat_schedule_filename=str(settings.data_dir.resolve() / "celerybeat-schedule"),
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
