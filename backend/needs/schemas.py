@@ -16,29 +16,30 @@ def required_text(value: str, what: str) -> str:
     return cleaned
 
 
-class NeedIn(BaseModel):
+class PostingIn(BaseModel):
+    """What every posting's input shares: an organisation, a title and a text that are not blank."""
+
     organisation_id: int
     title: str = Field(max_length=300)
-    description: str = Field(max_length=20000)
-    summary: str | None = Field(default=None, max_length=1000)
+    description: str = Field(max_length=40000)
     chain: str | None = None
     keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("title", "description")
+    @classmethod
+    def _not_blank(cls, v: str, info) -> str:  # noqa: ANN001
+        return required_text(v, info.field_name)
+
+
+class NeedIn(PostingIn):
+    description: str = Field(max_length=20000)
+    summary: str | None = Field(default=None, max_length=1000)
     trl_min: int = Field(default=1, ge=1, le=9)
     trl_max: int = Field(default=9, ge=1, le=9)
     budget_min_cny: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     budget_max_cny: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     deadline: date | None = None
     visibility: Visibility = Visibility.PUBLIC
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, v: str) -> str:
-        return required_text(v, "title")
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, v: str) -> str:
-        return required_text(v, "description")
 
     @model_validator(mode="after")
     def _ranges(self) -> "NeedIn":

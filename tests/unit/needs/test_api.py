@@ -55,3 +55,15 @@ def test_pages_render_and_unknown_pages_are_404(client, db_session):
     assert "五轴数控机床热误差" in client.get(f"/needs/{need.id}").text
     missing = client.get("/needs/999999")
     assert missing.status_code == 404 and "does not exist" in missing.text
+
+
+def test_a_capability_with_a_blank_description_gets_a_422(client, db_session):
+    from backend.organisations.models import OrgKind
+
+    lab = create_org(db_session, kind=OrgKind.UNIVERSITY, region="330100")
+    r = client.post("/api/v1/capabilities", headers=TOKEN,
+                    json={"organisation_id": lab.id, "kind": "patent", "title": "柔性轴承", "description": " \n "})
+    assert r.status_code == 422 and "description must not be empty" in r.json()["error"]
+    ok = client.post("/api/v1/capabilities", headers=TOKEN,
+                     json={"organisation_id": lab.id, "kind": "patent", "title": "柔性轴承", "description": "寿命试验"})
+    assert ok.status_code == 201 and ok.json()["kind"] == "patent"
