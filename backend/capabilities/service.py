@@ -4,11 +4,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from backend import jobs, postings
+from backend import postings
 from backend.capabilities.models import Capability
 from backend.capabilities.schemas import CapabilityIn
 from backend.errors import InvalidInput
-from backend.ledger import service as ledger
 from backend.organisations import repository as orgs
 
 
@@ -34,14 +33,5 @@ def create(
         contact=data.contact,
         is_sample=is_sample,
     )
-    if at is not None:
-        cap.created_at = cap.updated_at = at
-    postings.index(cap)
-    session.add(cap)
-    session.flush()
-    ledger.record(
-        session, "capability.posted", region_id=org.region_id, chain_id=cap.chain_id,
-        organisation_ids=[org.id], capability_id=cap.id, occurred_at=at, is_sample=is_sample,
-    )
-    jobs.enqueue(session, "matches.match_capability", cap.id)
+    postings.publish(session, cap, org, at=at)
     return cap

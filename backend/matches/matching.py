@@ -419,11 +419,5 @@ def reindex(session: Session, on_progress=None, batch: int = 64) -> int:  # noqa
     return done
 
 
-def matches_for(session: Session, need_id: int | None = None, capability_id: int | None = None) -> list[Match]:
-    if need_id is not None:
-        return repository.for_need(session, need_id)
-    return repository.for_capability(session, capability_id)
-
-
 __all__ = ["Filters", "ModelChanged", "Retrieval", "match_capability", "match_need", "reindex",
            "retrieve", "stale_channels", "sweep_pending"]

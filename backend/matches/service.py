@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from backend.errors import Conflict, InvalidInput, InvalidTransition
+from backend import lifecycle
+from backend.errors import Conflict, InvalidInput
 from backend.ledger import service as ledger
 from backend.matches import repository
 from backend.matches.models import TRANSITIONS, DeclineReason, Match, MatchStatus
@@ -57,11 +58,7 @@ def transition(
 ) -> Match:
     """Move a match one step along its lifecycle, or refuse with a clear message."""
     to = MatchStatus(to)
-    if to not in TRANSITIONS[match.status]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[match.status])) or "none (it is final)"
-        raise InvalidTransition(
-            f"a match cannot go from {match.status.value} to {to.value}; allowed next steps: {allowed}"
-        )
+    lifecycle.check("a match", TRANSITIONS, match.status, to)
     if to == MatchStatus.DECLINED:
         if reason is None:
             raise InvalidInput("declining a match needs a reason", field="reason")

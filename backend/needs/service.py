@@ -4,9 +4,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from backend import jobs, postings
+from backend import postings
 from backend.errors import InvalidInput
-from backend.ledger import service as ledger
 from backend.needs.models import Need
 from backend.needs.schemas import NeedIn
 from backend.organisations import repository as orgs
@@ -34,14 +33,5 @@ def create(session: Session, data: NeedIn, *, at: datetime | None = None, is_sam
         visibility=data.visibility,
         is_sample=is_sample,
     )
-    if at is not None:
-        need.created_at = need.updated_at = at
-    postings.index(need)
-    session.add(need)
-    session.flush()
-    ledger.record(
-        session, "need.posted", region_id=org.region_id, chain_id=need.chain_id,
-        organisation_ids=[org.id], need_id=need.id, occurred_at=at, is_sample=is_sample,
-    )
-    jobs.enqueue(session, "matches.match_need", need.id)
+    postings.publish(session, need, org, at=at)
     return need

@@ -29,11 +29,3 @@ def chain_by_code(session: Session, code: str) -> IndustryChain:
         known = ", ".join(session.scalars(select(IndustryChain.code).order_by(IndustryChain.code)))
         raise InvalidInput(f"unknown industry chain {code!r}; known chains: {known}", field="chain")
     return chain
-
-
-def chains(session: Session) -> list[IndustryChain]:
-    return list(session.scalars(select(IndustryChain).order_by(IndustryChain.id)))
-
-
-def regions(session: Session) -> list[Region]:
-    return list(session.scalars(select(Region).order_by(Region.id)))

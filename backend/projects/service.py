@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import lifecycle
 from backend.errors import InvalidInput, InvalidTransition, NotFound
 from backend.ledger import service as ledger
 from backend.matches import repository as matches
@@ -74,11 +75,7 @@ def transition(session: Session, project: JointProject, to: ProjectStatus, *, at
                ) -> JointProject:
     """Move a project one step, or refuse with a clear message."""
     to = ProjectStatus(to)
-    if to not in PROJECT_TRANSITIONS[project.status]:
-        allowed = ", ".join(sorted(s.value for s in PROJECT_TRANSITIONS[project.status])) or "none (it is final)"
-        raise InvalidTransition(
-            f"a project cannot go from {project.status.value} to {to.value}; allowed next steps: {allowed}"
-        )
+    lifecycle.check("a project", PROJECT_TRANSITIONS, project.status, to)
     at = at or datetime.now(UTC)
     previous = project.status
     project.status = to

@@ -90,6 +90,14 @@ def test_filters_narrow_the_candidates(db_session, world):
     assert {i for i, _ in found.fused} == {world["zh_motor"].id, world["en_loom"].id}
 
 
+def test_the_region_filter_keeps_partners_from_that_region_only(db_session, world):
+    from backend.organisations.models import Organisation
+
+    germany = db_session.get(Organisation, world["en_grind"].organisation_id).region_id
+    found = matching.retrieve(db_session, world["need"], Capability, filters=matching.Filters(region_id=germany))
+    assert {i for i, _ in found.fused} == {world["en_grind"].id, world["en_loom"].id}
+
+
 def test_a_declined_pair_never_comes_back(db_session, world):
     matching.match_need(db_session, world["need"].id)
     match = next(m for m in _proposed(db_session, world["need"].id) if m.capability_id == world["zh_grind"].id)
