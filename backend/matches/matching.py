@@ -59,11 +59,14 @@ def channels() -> list[DenseChannel]:
 
 def embedder(channel: DenseChannel, cache=None):  # noqa: ANN001
     """The process-wide embedder of a channel, optionally behind an on-disk cache."""
-    from matching.embedders import THREADS_ENV, CachedEmbedder, get_embedder
+    from matching.embedders import BULK_ENV, THREADS_ENV, TORCH_DIR_ENV, CachedEmbedder, get_embedder
 
+    settings = get_settings()
     # One posting at a time per worker process; more processes, not more threads, use more cores.
-    os.environ.setdefault(THREADS_ENV, str(get_settings().embed_threads))
-    inner = get_embedder(channel.embedder, st_model=get_settings().st_model)
+    os.environ.setdefault(THREADS_ENV, str(settings.embed_threads))
+    os.environ.setdefault(BULK_ENV, settings.e5_bulk)
+    os.environ.setdefault(TORCH_DIR_ENV, str(settings.e5_torch_dir))
+    inner = get_embedder(channel.embedder, st_model=settings.st_model)
     return CachedEmbedder(inner, cache) if cache is not None else inner
 
 
