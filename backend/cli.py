@@ -258,7 +258,7 @@ def eval_command(
     import json as jsonlib
 
     from backend import migrate
-    from backend.db import database_url, scratch_database
+    from backend.db import database_url, drop_database, scratch_database
     from backend.matches import evaluation
 
     if not directory.is_dir():
@@ -269,8 +269,9 @@ def eval_command(
         fail(str(err))
     settings = get_settings()
     base = database_url(settings)
-    scratch = scratch_database(base, "matchmaker_eval")
-    migrate.upgrade(scratch)
+    # One scratch database per run, so two evaluations can run side by side.
+    name = f"matchmaker_eval_{os.getpid()}"
+    scratch = scratch_database(base, name)
     methods = None if method == "all" else {method}
     last = {"stage": None}
 
@@ -279,9 +280,13 @@ def eval_command(
             last["stage"] = stage
         typer.echo(f"\r{stage}: {done}/{total}", nl=False, err=True)
 
-    results = evaluation.run_eval(scratch, bench, reverse=reverse, methods=methods,
-                                  cache_path=settings.embedding_cache if cache else None,
-                                  progress=progress)
+    try:
+        migrate.upgrade(scratch)
+        results = evaluation.run_eval(scratch, bench, reverse=reverse, methods=methods,
+                                      cache_path=settings.embedding_cache if cache else None,
+                                      progress=progress)
+    finally:
+        drop_database(base, name)
     typer.echo("", err=True)
     direction = "reverse (capability -> needs)" if reverse else "forward (need -> capabilities)"
     typer.echo(f"{directory.name} {direction}, {len(bench.needs)} needs, {len(bench.capabilities)} capabilities")

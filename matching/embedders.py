@@ -149,7 +149,7 @@ class TorchE5:
             e5convert.convert(folder)
         self.torch = torch
         self.tokenizer = PreTrainedTokenizerFast.from_pretrained(str(folder))
-        self.model = AutoModel.from_pretrained(str(folder), add_pooling_layer=False).eval()
+        self.model = AutoModel.from_pretrained(str(folder)).eval()
         self.bos, self.eos = self.tokenizer.bos_token_id, self.tokenizer.eos_token_id
         self.pad = self.tokenizer.pad_token_id
         self.batch_tokens = batch_tokens

@@ -257,6 +257,46 @@ def bm25_rank(
     return scored[:limit] if limit is not None else scored
 
 
+def feedback_terms_sql(table: str, *, id_column: str = "id", lex_column: str = "lex") -> str:
+    """Candidate expansion terms from feedback documents: rows (lexeme, p, df, n), best p first.
+
+    Bind :ids (the feedback documents), :weights (float8[], each document's share, e.g. its first-pass
+    score), :exclude (text[], the query's own lexemes) and :pool. p = sum over the documents of
+    weight x tf / length (the relevance model of RM3); df and n come from the whole table (one GIN probe
+    per candidate term), for an idf that keeps common characters out. Single Han characters are never
+    candidates (their bigrams carry them), nor numbers.
+    """
+    return f"""
+WITH fb AS (
+    SELECT f.w, u.lexeme, cardinality(u.positions)::float8 AS tf,
+           sum(cardinality(u.positions)) OVER (PARTITION BY d.{id_column})::float8 AS dl
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:weights AS float8[])) AS f(id, w)
+    JOIN {table} AS d ON d.{id_column} = f.id
+    CROSS JOIN LATERAL unnest(d.{lex_column}) AS u
+),
+rel AS (
+    SELECT lexeme, sum(w * tf / dl) / (SELECT sum(w) FROM unnest(CAST(:weights AS float8[])) AS x(w)) AS p
+    FROM fb
+    WHERE NOT (lexeme = ANY(CAST(:exclude AS text[]))) AND NOT (lexeme ~ '^[{_HAN}]$')
+      AND lexeme !~ '^[0-9.]+$' AND strpos(lexeme, chr(92)) = 0 AND strpos(lexeme, chr(39)) = 0
+    GROUP BY lexeme ORDER BY p DESC, lexeme LIMIT :pool
+)
+SELECT rel.lexeme, rel.p,
+       (SELECT count(*) FROM {table} AS c
+        WHERE c.{lex_column} @@ CAST(quote_literal(rel.lexeme) AS tsquery))::float8 AS df,
+       (SELECT count(*) FROM {table} AS c WHERE c.{lex_column} IS NOT NULL)::float8 AS n
+FROM rel ORDER BY rel.p DESC, rel.lexeme
+"""
+
+
+def expansion_terms(rows: Iterable, count: int) -> list[tuple[str, float]]:
+    """The `count` best (lexeme, weight) of feedback_terms_sql rows: p x BM25 idf, scaled so the best is 1."""
+    scored = [(r[0], float(r[1]) * bm25_idf(int(r[2]), int(r[3]))) for r in rows if r[2]]
+    scored = sorted((t for t in scored if t[1] > 0), key=lambda t: (-t[1], t[0]))[:count]
+    top = scored[0][1] if scored else 1.0
+    return [(lexeme, w / top) for lexeme, w in scored]
+
+
 def term_frequencies(tokens: Iterable[str]) -> Counter:
     """Term frequencies of index tokens, as PostgreSQL keeps them (capped at 256 positions per lexeme)."""
     tf = Counter(lx for lx in map(_clip_lexeme, tokens) if lx)
@@ -272,8 +312,12 @@ def bm25_sql(
     where: str = "",
     k1: float = BM25_K1,
     b: float = BM25_B,
+    weighted: bool = False,
 ) -> str:
     """Exact BM25 over the GIN candidates of an OR tsquery, in one statement; rows (id, score), best first.
+
+    With ``weighted``, also bind :weights (float8[], one per term of :terms): each term's contribution is
+    multiplied by its weight, as for a query expanded with feedback terms.
 
     Bind :tsq = tsquery_literal(tokens), :terms = search_terms(tokens) (a text[]) and :limit, with the
     tokens from query_tokens(). ``length`` is the SQL for a row's document length (columns of the row are
@@ -290,6 +334,9 @@ def bm25_sql(
     """
     dl = length or f"length(d.{lex_column})"
     extra = f" AND ({where})" if where else ""
+    weight, weights, weight_group = (
+        (" * w.weight", " JOIN unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS w(lexeme, weight)"
+         " USING (lexeme)", ", w.weight") if weighted else ("", "", ""))
     return f"""
 WITH m AS (
     SELECT d.{id_column} AS id, ({dl})::float8 AS dl, u.lexeme, cardinality(u.positions)::float8 AS tf
@@ -302,8 +349,8 @@ stats AS (
     FROM {table} AS d WHERE d.{lex_column} IS NOT NULL{extra}
 ),
 idf AS (
-    SELECT m.lexeme, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-    FROM m CROSS JOIN stats GROUP BY m.lexeme, stats.n
+    SELECT m.lexeme, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)){weight} AS idf
+    FROM m CROSS JOIN stats{weights} GROUP BY m.lexeme, stats.n{weight_group}
 )
 SELECT m.id,
        sum(idf.idf * m.tf * {k1 + 1:g} / (m.tf + {k1:g} * ({1 - b:g} + {b:g} * m.dl / stats.avg_dl))) AS score

@@ -232,18 +232,6 @@ def _connect(url: str):
     return conn
 
 
-def drop_database(base_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def pointed_at(url: str) -> Iterator[None]:
     """Process settings, engine and sessions on `url` for the duration; restored afterwards."""
@@ -686,7 +674,7 @@ def run(sizes: list[int], quick: bool = False, database: str = SCRATCH_DB,
     """Run every measurement in a scratch database and return the figures (see the module docstring)."""
     from backend import migrate
     from backend.config import get_settings
-    from backend.db import database_url, scratch_database, session_scope
+    from backend.db import database_url, drop_database, scratch_database, session_scope
     from backend.organisations import service as organisations
     from backend.organisations.models import OrgKind
 

@@ -209,23 +209,20 @@ def retrieve(
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
             similarity, adjusted = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
             _keep(result, ch.name, similarity, adjusted, k)
+    tokens = lexical.query_tokens(text_of(source))
+    eligible = select(target.id).where(*conds).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     if methods is None or "lexical" in methods:
-        tokens = lexical.query_tokens(text_of(source))
-        tsq = lexical.tsquery_literal(tokens)
-        if tsq:
-            eligible = select(target.id).where(*conds).compile(
-                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-            sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
-            rows = session.execute(text(sql), {"tsq": tsq, "terms": lexical.search_terms(tokens), "limit": k}).all()
-            scores = {r.id: float(r.score) for r in rows}
+        scores = _bm25(session, target, eligible, {t: 1.0 for t in lexical.search_terms(tokens)}, k)
+        if scores:
             _keep(result, "lexical", scores, scores, k)
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
     by_name = {ch.name: ch for ch in channels()}
 
     def sees(channel: str, item: int) -> bool:
         lang = languages.get(item, source.language)
-        if channel == "lexical":  # keywords cannot see across languages, unless they did find it
-            return lang == source.language or item in result.scores["lexical"]
+        if channel in ("lexical", FEEDBACK_LEXICAL):  # keywords cannot see across languages, unless they found it
+            return lang == source.language or item in result.scores[channel]
         if channel == FEEDBACK:
             return True
         return by_name[channel].applies_to(lang)
@@ -237,10 +234,26 @@ def retrieve(
 
     result.fused = fuse()
     multilingual = channel_registry.MULTILINGUAL
-    if settings.feedback_docs and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
+    first = result.fused[: settings.feedback_docs]
+    top = [i for i, _ in first]
+    fed_back = False
+    if top and settings.feedback_terms and "lexical" in result.rankings and (
+            methods is None or FEEDBACK_LEXICAL in methods):
+        # Lexical feedback (RM3): the query's own terms plus the distinctive terms of its best first-pass
+        # partners, searched again with BM25.
+        rows = session.execute(text(lexical.feedback_terms_sql(target.__tablename__, lex_column="lexical")),
+                               {"ids": top, "weights": [max(score, 1e-6) for _, score in first],
+                                "exclude": lexical.search_terms(tokens), "pool": 40}).all()
+        expansion = lexical.expansion_terms(rows, settings.feedback_terms)
+        if expansion:
+            weights = {t: 1.0 for t in lexical.search_terms(tokens)}
+            weights.update({t: settings.feedback_term_weight * w for t, w in expansion})
+            scores = _bm25(session, target, eligible, weights, k)
+            _keep(result, FEEDBACK_LEXICAL, scores, scores, k)
+            fed_back = True
+    if top and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
         # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
         # which finds what resembles them (the same discipline, the same kind of problem).
-        top = [i for i, _ in result.fused[: settings.feedback_docs]]
         column = getattr(target, multilingual.column)
         rows = [np.asarray(v, dtype=np.float32) for v in
                 session.scalars(select(column).where(target.id.in_(top), column.is_not(None)))]
@@ -249,12 +262,29 @@ def retrieve(
             moved /= np.linalg.norm(moved)
             similarity, adjusted = _dense(session, target, multilingual, moved, conds, k, source.language)
             _keep(result, FEEDBACK, similarity, adjusted, k)
-            languages.update(_languages(session, target, set(result.rankings[FEEDBACK]) - set(languages)))
-            result.fused = fuse()
+            fed_back = True
+    if fed_back:
+        found = {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}
+        languages.update(_languages(session, target, found - set(languages)))
+        result.fused = fuse()
     return result
 
 
+def _bm25(session: Session, target: type, eligible, weights: dict[str, float], k: int) -> dict[int, float]:  # noqa: ANN001
+    """BM25 (GIN candidates, exact scores) of weighted terms over the eligible targets; id -> score."""
+    terms = list(weights)
+    tsq = lexical.tsquery_literal(terms)
+    if not tsq:
+        return {}
+    sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})",
+                           weighted=True)
+    rows = session.execute(text(sql), {"tsq": tsq, "terms": terms, "weights": [weights[t] for t in terms],
+                                       "limit": k}).all()
+    return {r.id: float(r.score) for r in rows}
+
+
 FEEDBACK = "feedback"
+FEEDBACK_LEXICAL = "feedback:lexical"
 
 
 # e5 cosines of a query with passages in another language run about this much lower (measured on

@@ -7,7 +7,7 @@ from backend.capabilities.models import Capability
 from backend.matches import matching
 from backend.matches import service as match_service
 from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchStatus
-from backend.organisations.models import OrgKind
+from backend.organisations.models import Organisation, OrgKind
 from tests.common.factories import create_capability, create_need, create_org
 
 
@@ -141,3 +141,30 @@ def test_a_model_change_is_detected_and_reindex_repairs_it(db_session, world):
     db_session.refresh(world["zh_grind"])
     assert list(world["zh_grind"].embedding) == pytest.approx(before, abs=1e-4)
     assert matching.match_need(db_session, world["need"].id) >= 0
+
+
+def test_lexical_feedback_finds_what_shares_terms_with_the_best_partners_only(db_session, world, monkeypatch):
+    from backend.config import get_settings
+
+    s = db_session
+    lab = s.get(Organisation, world["zh_motor"].organisation_id)
+    need = create_need(s, world["firm"], title="谐波减速器柔轮断裂", description="谐波减速器柔轮早期断裂。")
+    flexspline = create_capability(s, lab, title="谐波减速器柔轮疲劳断裂分析",
+                                   description="柔轮断裂机理研究；喷丸强化提高柔轮寿命，喷丸强化工艺参数优化，喷丸强化。")
+    peening = create_capability(s, lab, title="喷丸强化工艺与设备", description="喷丸强化工艺与设备的开发。")
+    matching.embed_postings(s, [need, flexspline, peening])
+    found = matching.retrieve(s, need, Capability)
+    assert found.fused[0][0] == flexspline.id
+    # the plain keyword search cannot see it: it shares no term with the need
+    assert peening.id not in found.rankings["lexical"]
+    # the feedback search does, through the best partner's distinctive terms (喷丸强化)
+    assert peening.id in found.rankings[matching.FEEDBACK_LEXICAL]
+
+    monkeypatch.setenv("MATCHMAKER_FEEDBACK_TERMS", "0")
+    get_settings.cache_clear()
+    try:
+        found = matching.retrieve(s, need, Capability)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert matching.FEEDBACK_LEXICAL not in found.rankings

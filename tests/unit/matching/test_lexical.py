@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from matching import lexical
@@ -107,18 +105,11 @@ def test_bm25_prefers_the_rarer_term_and_shorter_document():
 # --- PostgreSQL: the literals always cast, and bm25_sql agrees with the Python BM25 ----------------
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    from backend import embedded
-
-    return embedded.start(Path("/work/main/var/test-lex-pg"))
-
-
 @pytest.fixture
-def conn(pg_url):
+def conn(pg_server_url):
     from sqlalchemy import create_engine
 
-    engine = create_engine(pg_url)
+    engine = create_engine(pg_server_url)
     with engine.connect() as connection:
         yield connection
         connection.rollback()
@@ -198,3 +189,59 @@ def test_bm25_sql_matches_python_bm25(conn):
         {"tsq": tsquery_literal(q), "terms": search_terms(q), "limit": 10},
     ).all()
     assert "d1" not in {r.id for r in rows} and rows[0].id == "d2"
+
+
+def _fill(conn, texts: dict[int, str]) -> None:
+    from sqlalchemy import text
+
+    conn.execute(text("CREATE TEMP TABLE fb_t (id bigint PRIMARY KEY, lex tsvector NOT NULL)"))
+    for i, t in texts.items():
+        conn.execute(text("INSERT INTO fb_t VALUES (:id, CAST(:lex AS tsvector))"),
+                     {"id": i, "lex": tsvector_literal(index_tokens(t))})
+
+
+FEEDBACK_TEXTS = {
+    1: "风电滚子磨削烧伤检测 巴克豪森噪声",
+    2: "风电轴承滚子磨削烧伤的巴克豪森噪声与涡流检测",
+    3: "永磁同步电机效率提升",
+    4: "数控机床主轴热误差补偿",
+    5: "巴克豪森噪声用于齿轮磨削烧伤检测",
+}
+OTHER_TOPICS = ["永磁电机绕组温升", "减速器齿轮啮合噪声", "氢燃料电池无人机续航", "工业机器人关节柔性",
+                "喷气织机节能改造", "五轴数控机床联动精度", "纺织印染废水处理", "铸造缺陷的射线检测",
+                "伺服电机振动抑制", "复合材料叶片疲劳", "轴承润滑脂寿命", "激光熔覆修复曲轴"]
+
+
+def test_weighted_bm25_scales_each_terms_contribution(conn):
+    from sqlalchemy import text
+
+    _fill(conn, FEEDBACK_TEXTS)
+    q = search_terms(query_tokens("磨削烧伤"))
+    params = {"tsq": tsquery_literal(q), "terms": q, "limit": 10}
+    plain = dict(conn.execute(text(lexical.bm25_sql("fb_t")), params).tuples().all())
+    ones = dict(conn.execute(text(lexical.bm25_sql("fb_t", weighted=True)),
+                             params | {"weights": [1.0] * len(q)}).tuples().all())
+    assert ones == pytest.approx(plain)
+    halves = dict(conn.execute(text(lexical.bm25_sql("fb_t", weighted=True)),
+                               params | {"weights": [0.5] * len(q)}).tuples().all())
+    assert halves == pytest.approx({i: s / 2 for i, s in plain.items()})
+    # weighting one term only moves the documents holding it
+    only = q.index("磨削")
+    tilted = dict(conn.execute(text(lexical.bm25_sql("fb_t", weighted=True)),
+                               params | {"weights": [3.0 if n == only else 1.0 for n in range(len(q))]}).tuples().all())
+    assert all(tilted[i] > plain[i] for i in plain)
+
+
+def test_feedback_terms_are_the_distinctive_terms_of_the_feedback_documents(conn):
+    from sqlalchemy import text
+
+    _fill(conn, FEEDBACK_TEXTS | {10 + i: t for i, t in enumerate(OTHER_TOPICS)})
+    query = search_terms(query_tokens("风电滚子磨削烧伤"))
+    rows = conn.execute(text(lexical.feedback_terms_sql("fb_t")),
+                        {"ids": [1, 2], "weights": [1.0, 1.0], "exclude": query, "pool": 40}).all()
+    terms = dict(lexical.expansion_terms(rows, 5))
+    assert len(terms) == 5 and max(terms.values()) == 1.0 and min(terms.values()) > 0
+    assert not set(terms) & set(query)
+    assert all(len(t) > 1 for t in terms)  # single Han characters are never expansion terms
+    assert {"巴克", "豪森", "噪声"} & set(terms)  # in both feedback documents
+    assert "电机" not in terms  # not in the feedback documents
