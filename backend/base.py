@@ -40,6 +40,11 @@ def vector_column(nullable: bool = True) -> Mapped:
     return mapped_column(Vector(EMBEDDING_DIM), nullable=nullable)
 
 
+# GIN indexes of postings update in place: with the default fast update, new rows wait in a pending list
+# that every search reads in full (up to 4 MB); a df probe on csl_zh took 25 ms instead of 0.2 ms.
+GIN_WITH = {"fastupdate": "off"}
+
+
 def tsvector_column() -> Mapped:
     return mapped_column(TSVECTOR, nullable=True)
 

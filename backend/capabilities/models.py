@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import ARRAY, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.base import Base, PostingColumns, enum_column
+from backend.base import GIN_WITH, Base, PostingColumns, enum_column
 from backend.chains.models import IndustryChain
 from backend.organisations.models import Organisation
 
@@ -32,8 +32,9 @@ class Capability(PostingColumns, Base):
         Index("ix_capabilities_embedding_en_hnsw", "embedding_en", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding_en": "vector_cosine_ops"}),
-        Index("ix_capabilities_lexical_gin", "lexical", postgresql_using="gin"),
-        Index("ix_capabilities_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
+        Index("ix_capabilities_lexical_gin", "lexical", postgresql_using="gin", postgresql_with=GIN_WITH),
+        Index("ix_capabilities_title_trgm", "title", postgresql_using="gin", postgresql_with=GIN_WITH,
+              postgresql_ops={"title": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

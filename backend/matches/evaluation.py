@@ -130,9 +130,9 @@ def run_eval(
             for name, ids in found.rankings.items():
                 runs[name][bench_id] = [by_row[x] for x in ids]
             runs["hybrid"][bench_id] = [by_row[x] for x, _ in found.fused]
-            if keep_candidates is not None:  # for studying fusion offline
+            if keep_candidates is not None:  # for studying fusion offline: the fusion's own input
                 keep_candidates[bench_id] = {
-                    name: [(by_row[x], found.scores[name][x]) for x in ids] for name, ids in found.rankings.items()
+                    name: [(by_row[x], score) for x, score in ranked] for name, ranked in found.ranked_scores.items()
                 }
             if progress and (i + 1) % 50 == 0:
                 progress("rank", i + 1, len(source_ids))

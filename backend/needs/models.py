@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, Index, Integer, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.base import Base, PostingColumns, enum_column
+from backend.base import GIN_WITH, Base, PostingColumns, enum_column
 from backend.chains.models import IndustryChain
 from backend.organisations.models import Organisation
 
@@ -38,8 +38,9 @@ class Need(PostingColumns, Base):
         Index("ix_needs_embedding_en_hnsw", "embedding_en", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding_en": "vector_cosine_ops"}),
-        Index("ix_needs_lexical_gin", "lexical", postgresql_using="gin"),
-        Index("ix_needs_title_trgm", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
+        Index("ix_needs_lexical_gin", "lexical", postgresql_using="gin", postgresql_with=GIN_WITH),
+        Index("ix_needs_title_trgm", "title", postgresql_using="gin", postgresql_with=GIN_WITH,
+              postgresql_ops={"title": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
