@@ -213,9 +213,9 @@ def retrieve(
     eligible = select(target.id).where(*conds).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     if methods is None or "lexical" in methods:
-        scores = _bm25(session, target, eligible, dict.fromkeys(terms, 1.0), k)
-        if scores:
-            _keep(result, "lexical", scores, scores, k)
+        first_lexical, lexical_stats = _bm25(session, target, eligible, terms, k)
+        if first_lexical:
+            _keep(result, "lexical", first_lexical, first_lexical, k)
     languages = _languages(session, target, {i for ids in result.rankings.values() for i in ids})
     by_name = {ch.name: ch for ch in channels()}
 
@@ -246,7 +246,8 @@ def retrieve(
         expansion = lexical.expansion_terms(rows, settings.feedback_terms)
         if expansion:
             weights = dict.fromkeys(terms, 1.0) | {t: settings.feedback_term_weight * w for t, w in expansion}
-            scores = _bm25(session, target, eligible, weights, k)
+            scores = _bm25_more(session, target, eligible, weights, [t for t, _ in expansion], first_lexical,
+                                lexical_stats, k)
             _keep(result, FEEDBACK_LEXICAL, scores, scores, k)
     if top and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
         # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
@@ -265,16 +266,30 @@ def retrieve(
     return result
 
 
-def _bm25(session: Session, target: type, eligible, weights: dict[str, float], k: int) -> dict[int, float]:  # noqa: ANN001
-    """BM25 (GIN candidates, exact scores) of weighted terms over the eligible targets; id -> score."""
-    terms = list(weights)
+def _bm25(session: Session, target: type, eligible, terms: list[str], k: int):  # noqa: ANN001, ANN202
+    """BM25 (GIN candidates, exact scores) of the terms over the eligible targets: (id -> score, the
+    collection statistics for _bm25_more), or ({}, None) when nothing holds a term."""
     tsq = lexical.tsquery_literal(terms)
     if not tsq:
-        return {}
+        return {}, None
     sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})",
-                           weighted=True)
-    rows = session.execute(text(sql), {"tsq": tsq, "terms": terms, "weights": [weights[t] for t in terms],
-                                       "limit": k}).all()
+                           with_stats=True)
+    rows = session.execute(text(sql), {"tsq": tsq, "terms": terms, "limit": k}).all()
+    if not rows:
+        return {}, None
+    first = rows[0]
+    stats = {"known": first.df_terms, "known_df": first.df_values, "n": first.n, "avg_dl": first.avg_dl}
+    return {r.id: float(r.score) for r in rows}, stats
+
+
+def _bm25_more(session: Session, target: type, eligible, weights: dict[str, float], new: list[str],  # noqa: ANN001
+               first: dict[int, float], stats: dict, k: int) -> dict[int, float]:
+    """BM25 of the weighted terms after `new` joined the first pass's, scoring only the documents that
+    can enter the top k (see lexical.bm25_more_sql); id -> score."""
+    terms = list(weights)
+    sql = lexical.bm25_more_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
+    rows = session.execute(text(sql), {"tsq": lexical.tsquery_literal(new), "also": list(first), "terms": terms,
+                                       "weights": [weights[t] for t in terms], **stats, "limit": k}).all()
     return {r.id: float(r.score) for r in rows}
 
 

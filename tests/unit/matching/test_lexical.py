@@ -245,3 +245,36 @@ def test_feedback_terms_are_the_distinctive_terms_of_the_feedback_documents(conn
     assert all(len(t) > 1 for t in terms)  # single Han characters are never expansion terms
     assert {"巴克", "豪森", "噪声"} & set(terms)  # in both feedback documents
     assert "电机" not in terms  # not in the feedback documents
+
+
+def test_bm25_more_equals_a_full_weighted_bm25_of_the_grown_query(conn):
+    from sqlalchemy import text
+
+    texts = FEEDBACK_TEXTS | {10 + i: t for i, t in enumerate(OTHER_TOPICS)}
+    _fill(conn, texts)
+    query = search_terms(query_tokens("风电滚子磨削烧伤"))
+    for limit in (2, 5, 50):  # a small top-k makes the first pass's own top-k matter
+        params = {"tsq": tsquery_literal(query), "terms": query, "limit": limit}
+        first = conn.execute(text(lexical.bm25_sql("fb_t", with_stats=True)), params).all()
+        plain = conn.execute(text(lexical.bm25_sql("fb_t")), params).all()
+        assert [(r.id, r.score) for r in first] == pytest.approx([tuple(r) for r in plain])
+        # the statistics the scores came from: exact df of every query term found, N and the mean length
+        tfs = {i: term_frequencies(index_tokens(t)) for i, t in texts.items()}
+        assert dict(zip(first[0].df_terms, first[0].df_values, strict=True)) == {
+            t: sum(1 for tf in tfs.values() if t in tf) for t in query if any(t in tf for tf in tfs.values())}
+        assert first[0].n == len(texts)
+        assert first[0].avg_dl == pytest.approx(sum(len(tf) for tf in tfs.values()) / len(texts))
+
+        new = ["巴克", "豪森", "噪声", "齿轮"]  # 齿轮 lifts document 5, which holds few query terms
+        weights = dict.fromkeys(query, 1.0) | dict.fromkeys(new, 0.5)
+        terms = list(weights)
+        full = conn.execute(text(lexical.bm25_sql("fb_t", weighted=True)),
+                            {"tsq": tsquery_literal(terms), "terms": terms,
+                             "weights": [weights[t] for t in terms], "limit": limit}).all()
+        more = conn.execute(text(lexical.bm25_more_sql("fb_t")), {
+            "tsq": tsquery_literal(new), "also": [r.id for r in first], "terms": terms,
+            "weights": [weights[t] for t in terms], "known": first[0].df_terms, "known_df": first[0].df_values,
+            "n": first[0].n, "avg_dl": first[0].avg_dl, "limit": limit}).all()
+        assert [r.id for r in more] == [r.id for r in full]
+        assert [r.score for r in more] == pytest.approx([r.score for r in full])
+    assert 5 in {r.id for r in full}
