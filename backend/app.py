@@ -2,13 +2,18 @@
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend import csp, csrf
+from backend.auth import LoginRequired, anyone, login_redirect
+from backend.config import ROOT
 from backend.db import database_status, get_engine
 from backend.errors import AppError
+from backend.i18n import _
 from backend.web import render
 
 log = logging.getLogger(__name__)
@@ -27,10 +32,15 @@ def _validation_message(err: RequestValidationError) -> list[dict]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Matchmaker", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(title="Matchmaker", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  dependencies=[Depends(csrf.verify)])
+    csp.install(app)
+    app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
+        if isinstance(exc, LoginRequired) and not _wants_json(request):
+            return RedirectResponse(login_redirect(request), status_code=303)
         if _wants_json(request):
             return JSONResponse({"error": exc.message, "field": exc.field}, status_code=exc.status)
         return render(request, "errors/error.html", status_code=exc.status, status=exc.status, message=exc.message)
@@ -45,7 +55,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        message = "page not found" if exc.status_code == 404 else str(exc.detail)
+        message = _("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
         if _wants_json(request):
             return JSONResponse({"error": message}, status_code=exc.status_code)
         return render(request, "errors/error.html", status_code=exc.status_code, status=exc.status_code,
@@ -57,21 +67,28 @@ def create_app() -> FastAPI:
         if _wants_json(request):
             return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
         return render(request, "errors/error.html", status_code=500, status=500,
-                      message="Something went wrong on our side; it has been logged.")
+                      message=_("Something went wrong on our side; it has been logged."))
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Depends(anyone())])
     def healthz():
         db = database_status(get_engine())
         return JSONResponse({"status": "ok" if db["ok"] else "degraded", "database": db},
                             status_code=200 if db["ok"] else 503)
 
-    from backend import home
+    for module in route_modules():
+        app.include_router(module.router)
+    return app
+
+
+def route_modules() -> list:
+    """Every module with a `router`; each domain adds its pages and API here."""
+    from backend import apidocs, home
+    from backend.accounts import pages as accounts_pages
     from backend.capabilities import api as capabilities_api
     from backend.capabilities import pages as capabilities_pages
     from backend.matches import api as matches_api
     from backend.needs import api as needs_api
     from backend.needs import pages as needs_pages
 
-    for module in (home, needs_pages, needs_api, capabilities_pages, capabilities_api, matches_api):
-        app.include_router(module.router)
-    return app
+    return [home, apidocs, accounts_pages, needs_pages, needs_api, capabilities_pages, capabilities_api,
+            matches_api]

@@ -69,6 +69,8 @@ class PostingColumns(Timestamped):
     description: Mapped[str] = mapped_column(Text)
     keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     language: Mapped[str] = mapped_column(String(8), default="zh")
+    # The language the author chose on the form; None means detected from the text.
+    language_chosen: Mapped[str | None] = mapped_column(String(8))
     embedding = vector_column()
     embedding_en = vector_column()
     lexical = tsvector_column()

@@ -50,6 +50,20 @@ class Settings(BaseSettings):
     feedback_term_weight: float = Field(default=0.5, ge=0)
     broker_cleanup_seconds: float = Field(default=300.0, gt=0)
 
+    # The portal: sessions, mail, sign-in limits.
+    base_url: str = "http://127.0.0.1:8000"
+    session_hours: float = Field(default=72.0, gt=0, le=24 * 90)
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Matchmaker <noreply@matchmaker.invalid>"
+    login_limit_account: str = "5/15 minutes"
+    login_limit_address: str = "20/15 minutes"
+    rate_limit_storage: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _postgres_only(cls, value: str | None) -> str | None:
@@ -68,6 +82,15 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("MATCHMAKER_SECRET_KEY must be set to a private value outside development")
         return self
+
+    @property
+    def mail_to_outbox(self) -> bool:
+        """Mail stays in the outbox table (shown on the admin page) instead of going out by SMTP."""
+        return self.environment == "development" or not self.smtp_host
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.environment == "production"
 
     @property
     def embedded(self) -> bool:

@@ -1,12 +1,13 @@
 """Every domain's models, imported once so the mapper and Alembic see all of them."""
 
-from backend.accounts.models import Role, User
+from backend.accounts.models import ApiToken, PasswordResetToken, Role, User, WebSession
 from backend.base import Base, MatchState
 from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
 from backend.chains.models import IndustryChain
 from backend.ledger.models import CollaborationEvent
-from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchStatus
-from backend.needs.models import Need, NeedStatus, Visibility
+from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchMessage, MatchStatus
+from backend.needs.models import NdaAcceptance, Need, NeedStatus, Visibility
+from backend.notifications.models import OutboxMail
 from backend.organisations.models import Organisation, OrgKind
 from backend.partnerships.models import Partnership, PartnershipKind
 from backend.projects.models import JointProject, MajorLevel, Milestone, ProjectStatus
@@ -14,6 +15,7 @@ from backend.regions.models import Region, RegionLevel
 from backend.scores.models import Dimension, ScoreSnapshot
 
 __all__ = [
+    "ApiToken", "MatchMessage", "NdaAcceptance", "OutboxMail", "PasswordResetToken", "WebSession",
     "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason", "EmbeddingIndex",
     "Dimension", "IndustryChain", "JointProject", "MajorLevel", "Match", "MatchState", "MatchStatus",
     "Milestone", "Need", "NeedStatus", "Organisation", "OrgKind", "Partnership", "PartnershipKind",

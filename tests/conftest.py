@@ -77,6 +77,15 @@ def queued_jobs(monkeypatch) -> list:  # noqa: ANN001
     return sent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_limits():
+    """Failed sign-ins are counted in memory per process; every test starts with none."""
+    from backend import ratelimit
+
+    ratelimit.reset()
+    yield
+
+
 @pytest.fixture
 def db_session(engine, queued_jobs) -> Session:  # noqa: ANN001
     """A session inside a transaction that is rolled back after the test."""
@@ -116,7 +125,8 @@ def scratch_url(pg_server_url: str, worker_id: str) -> str:
     return fresh_database(pg_server_url, f"matchmaker_scratch_{worker_id}")
 
 
-DATA_TABLES = ("collaboration_events", "matches", "project_milestones", "project_parties", "joint_projects",
+DATA_TABLES = ("web_sessions", "api_tokens", "password_reset_tokens", "outbox_mails", "match_messages",
+               "nda_acceptances", "collaboration_events", "matches", "project_milestones", "project_parties", "joint_projects",
                "partnerships", "needs", "capabilities", "users", "organisation_chains", "organisations",
                "embedding_indexes", "score_snapshots")
 

@@ -18,6 +18,7 @@ class CapabilityKind(enum.StrEnum):
 
 
 class CapabilityStatus(enum.StrEnum):
+    DRAFT = "draft"
     ACTIVE = "active"
     ARCHIVED = "archived"
 

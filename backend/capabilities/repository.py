@@ -1,6 +1,6 @@
 """Every query of capabilities."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from backend.capabilities.models import Capability, CapabilityStatus
@@ -17,11 +17,12 @@ def get(session: Session, capability_id: int) -> Capability:
     return cap
 
 
-def listing(*, chain_id: int | None = None) -> Select[tuple[Capability]]:
+def listing(visible: ColumnElement[bool], *, chain_id: int | None = None) -> Select[tuple[Capability]]:
+    """Active capabilities the viewer may see (`visible` from `backend.access`), newest first."""
     stmt = (
         select(Capability)
         .options(joinedload(Capability.organisation), joinedload(Capability.chain))
-        .where(Capability.status == CapabilityStatus.ACTIVE)
+        .where(visible, Capability.status == CapabilityStatus.ACTIVE)
         .order_by(Capability.created_at.desc(), Capability.id.desc())
     )
     if chain_id is not None:

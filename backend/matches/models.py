@@ -57,6 +57,8 @@ class Match(Timestamped, Base):
     status: Mapped[MatchStatus] = mapped_column(enum_column(MatchStatus), default=MatchStatus.PROPOSED, index=True)
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))
     decline_note: Mapped[str | None] = mapped_column(Text)
+    declined_by: Mapped[str | None] = mapped_column(String(16))
+    proposal: Mapped[str | None] = mapped_column(Text)
     proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     firm_interested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     university_interested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -67,6 +69,19 @@ class Match(Timestamped, Base):
 
     need: Mapped[Need] = relationship(lazy="raise")
     capability: Mapped[Capability] = relationship(lazy="raise")
+
+
+class MatchMessage(Base):
+    """One message in the thread both sides of a match share."""
+
+    __tablename__ = "match_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class EmbeddingIndex(Base):

@@ -17,6 +17,15 @@ def get(session: Session, match_id: int) -> Match:
     return match
 
 
+def sides(session: Session, match: Match) -> tuple[int, int]:
+    """The firm's and the research organisation's ids of a match."""
+    return session.execute(
+        select(Need.organisation_id, Capability.organisation_id)
+        .select_from(Match).join(Need, Need.id == Match.need_id).join(Capability, Capability.id == Match.capability_id)
+        .where(Match.id == match.id)
+    ).one()._tuple()
+
+
 def find(session: Session, need_id: int, capability_id: int) -> Match | None:
     return session.scalar(select(Match).where(Match.need_id == need_id, Match.capability_id == capability_id))
 
@@ -39,7 +48,7 @@ def context(session: Session, need_id: int, capability_id: int) -> tuple[int, in
 def for_need(session: Session, need_id: int, *, include_declined: bool = False) -> list[Match]:
     stmt = (
         select(Match)
-        .options(joinedload(Match.capability).joinedload(Capability.organisation))
+        .options(joinedload(Match.capability).joinedload(Capability.organisation), joinedload(Match.need))
         .where(Match.need_id == need_id)
         .order_by(Match.fused_score.desc(), Match.id)
     )
@@ -51,7 +60,7 @@ def for_need(session: Session, need_id: int, *, include_declined: bool = False) 
 def for_capability(session: Session, capability_id: int, *, include_declined: bool = False) -> list[Match]:
     stmt = (
         select(Match)
-        .options(joinedload(Match.need).joinedload(Need.organisation))
+        .options(joinedload(Match.need).joinedload(Need.organisation), joinedload(Match.capability))
         .where(Match.capability_id == capability_id)
         .order_by(Match.fused_score.desc(), Match.id)
     )

@@ -15,9 +15,11 @@ class DeclineIn(BaseModel):
 class PostingRef(BaseModel):
     id: int
     title: str | None = None
+    summary: str | None = None
     organisation: str | None = None
     language: str | None = None
     url: str | None = None
+    confidential: bool = False
 
 
 class MatchOut(BaseModel):
@@ -25,7 +27,7 @@ class MatchOut(BaseModel):
     rank: int
     need: PostingRef
     capability: PostingRef
-    status: MatchStatus
+    status: MatchStatus | None = None
     fused_score: float
     dense_score: float | None
     lexical_score: float | None

@@ -1,14 +1,28 @@
-"""What pages and the API show of a match list: the other side, its link, and the highlighted reason."""
+"""What pages and the API show of a match list: the other side, its link, and the reason, as the viewer
+may see them (`backend.access`): a confidential need shows its summary only and its explanation quotes no
+term of the hidden text; a match's status is shown to its two organisations and admins only."""
 
 from dataclasses import dataclass
 
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
+from backend import access
+from backend.auth import Principal
 from backend.matches.models import Match
 from backend.matches.schemas import MatchOut, PostingRef
-from backend.needs.models import Visibility
 from backend.postings import text_of
 from matching import explain
+
+# What an explanation may say without quoting either text.
+SAFE_KEYS = ("similarity", "similarity_label", "cross_language", "chain_agrees", "lexical_rank", "dense_rank")
+
+
+def redacted(explanation: dict) -> dict:
+    """The explanation without shared terms or the summaries that quote them."""
+    out = {k: explanation.get(k) for k in SAFE_KEYS if k in explanation}
+    out["shared_terms"] = []
+    return out
 
 
 @dataclass
@@ -16,17 +30,24 @@ class MatchRow:
     match: Match
     rank: int
     title: str
-    organisation: str
+    organisation: str | None
     url: str | None
     excerpt: Markup
+    explanation: dict
+    readable: bool
+    show_status: bool
+    confidential: bool = False
 
 
-def _need_ref(match: Match) -> PostingRef:
+def _need_view(session: Session, viewer: Principal, match: Match) -> tuple[PostingRef, bool] | None:
     need = match.need
-    public = need.visibility == Visibility.PUBLIC
-    return PostingRef(id=need.id, title=need.title if public else f"保密需求 confidential: {need.summary}",
-                      organisation=need.organisation.name if public else "—", language=need.language,
-                      url=f"/needs/{need.id}" if public else None)
+    if not access.can_see_need(viewer, need):
+        return None
+    readable = access.can_read_need(session, viewer, need)
+    ref = PostingRef(id=need.id, title=need.title if readable else None, summary=None if readable else need.summary,
+                     organisation=need.organisation.name if readable else None, language=need.language,
+                     url=f"/needs/{need.id}", confidential=not readable)
+    return ref, readable
 
 
 def _cap_ref(match: Match) -> PostingRef:
@@ -35,31 +56,51 @@ def _cap_ref(match: Match) -> PostingRef:
                       url=f"/capabilities/{cap.id}")
 
 
-def rows(matches: list[Match], need_side: bool) -> list[MatchRow]:
-    """Rows for a need's page (other side: capabilities) or a capability's page (other side: needs)."""
+def rows(session: Session, viewer: Principal, matches: list[Match], need_side: bool) -> list[MatchRow]:
+    """Rows for a need's page (other side: capabilities) or a capability's page (other side: needs).
+
+    On a need's page the caller has checked that the viewer may read the need.
+    """
     out = []
-    for rank, m in enumerate(matches, start=1):
-        ref = _cap_ref(m) if need_side else _need_ref(m)
-        other = m.capability if need_side else m.need
-        visible = need_side or other.visibility == Visibility.PUBLIC
+    for m in matches:
+        if need_side:
+            if not access.can_see_capability(viewer, m.capability):
+                continue
+            ref, readable, other = _cap_ref(m), True, m.capability
+        else:
+            seen = _need_view(session, viewer, m)
+            if seen is None:
+                continue
+            (ref, readable), other = seen, m.need
+        explanation = m.explanation if readable else redacted(m.explanation)
         excerpt = Markup("")
-        if visible:
+        if readable:
             body = text_of(other)
             excerpt = explain.highlight(body[:400] + ("…" if len(body) > 400 else ""),
-                                        m.explanation.get("shared_terms", []))
-        out.append(MatchRow(m, rank, ref.title, ref.organisation, ref.url, excerpt))
+                                        explanation.get("shared_terms", []))
+        firm_id, lab_id = m.need.organisation_id, m.capability.organisation_id
+        out.append(MatchRow(m, len(out) + 1, ref.title or ref.summary or "", ref.organisation, ref.url, excerpt,
+                            explanation, readable, access.can_open_match(viewer, firm_id, lab_id),
+                            confidential=bool(ref.confidential)))
     return out
 
 
-def to_out(matches: list[Match], need_side: bool) -> list[dict]:
-    """JSON of a ranked match list, the same ranking the pages show."""
+def to_out(session: Session, viewer: Principal, matches: list[Match], need_side: bool) -> list[dict]:
+    """JSON of a ranked match list: the same rows, the same rules as the pages."""
     result = []
-    for rank, m in enumerate(matches, start=1):
-        need_ref = PostingRef(id=m.need_id) if need_side else _need_ref(m)
-        cap_ref = _cap_ref(m) if need_side else PostingRef(id=m.capability_id)
+    for row in rows(session, viewer, matches, need_side):
+        m = row.match
+        if need_side:
+            need_ref, cap_ref = PostingRef(id=m.need_id), _cap_ref(m)
+        else:
+            need_ref = PostingRef(id=m.need_id, title=row.title if row.readable else None,
+                                  summary=None if row.readable else row.title, organisation=row.organisation,
+                                  language=m.need.language, url=row.url, confidential=row.confidential)
+            cap_ref = PostingRef(id=m.capability_id)
         result.append(MatchOut(
-            id=m.id, rank=rank, need=need_ref, capability=cap_ref, status=m.status, fused_score=m.fused_score,
-            dense_score=m.dense_score, lexical_score=m.lexical_score, explanation=m.explanation,
+            id=m.id, rank=row.rank, need=need_ref, capability=cap_ref,
+            status=m.status if row.show_status else None, fused_score=m.fused_score,
+            dense_score=m.dense_score, lexical_score=m.lexical_score, explanation=row.explanation,
             proposed_at=m.proposed_at,
         ).model_dump(mode="json"))
     return result

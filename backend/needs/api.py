@@ -3,65 +3,65 @@
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from backend.errors import NotFound
+from backend import access
+from backend.accounts.models import Role
+from backend.auth import Principal, allow, anyone
 from backend.matches import repository as match_repository
 from backend.matches import views
 from backend.needs import repository, service
-from backend.needs.models import Need, Visibility
+from backend.needs.models import Need
+from backend.needs.pages import visible_need
 from backend.needs.schemas import NeedIn, NeedOut
-from backend.web import get_session, require_admin_token
+from backend.web import Db, IdPath, OffsetQuery
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"])
 
 
-def to_out(need: Need) -> NeedOut:
-    """The public view of a need: a confidential one shows its summary only."""
-    hidden = need.visibility == Visibility.CONFIDENTIAL
+def to_out(session: Session, viewer: Principal, need: Need) -> NeedOut:
+    """A need as this viewer may see it: a confidential one shows its summary only."""
+    readable = access.can_read_need(session, viewer, need)
     return NeedOut(
-        id=need.id, organisation_id=need.organisation_id,
-        organisation=need.organisation.name, title=need.title, summary=need.summary,
-        description=None if hidden else need.description,
-        chain=need.chain.code if need.chain else None, keywords=need.keywords, language=need.language,
-        trl_min=need.trl_min, trl_max=need.trl_max, budget_min_cny=need.budget_min_cny,
+        id=need.id, organisation_id=need.organisation_id if readable else None,
+        organisation=need.organisation.name if readable else None, title=need.title if readable else None,
+        summary=need.summary,
+        description=need.description if readable else None,
+        chain=need.chain.code if need.chain else None, keywords=need.keywords if readable else [],
+        language=need.language, trl_min=need.trl_min, trl_max=need.trl_max, budget_min_cny=need.budget_min_cny,
         budget_max_cny=need.budget_max_cny, deadline=need.deadline, visibility=need.visibility,
         status=need.status, match_state=need.match_state.value, is_sample=need.is_sample,
-        created_at=need.created_at,
+        created_at=need.created_at, confidential=not readable,
     )
 
 
 @router.get("")
-def list_needs(
-    session: Session = Depends(get_session),
-    limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
-) -> dict:
-    """Public needs, newest first."""
-    rows, total = repository.page(session, repository.listing(), limit=limit, offset=offset)
-    return {"items": [to_out(n).model_dump(mode="json") for n in rows], "total": total,
+def list_needs(session: Db, limit: int = Query(default=50, ge=1, le=200), offset: OffsetQuery = 0,
+               viewer: Principal = Depends(anyone())) -> dict:
+    """Needs this caller may see, newest first."""
+    rows, total = repository.page(session, repository.listing(access.visible_needs_clause(viewer)),
+                                  limit=limit, offset=offset)
+    return {"items": [to_out(session, viewer, n).model_dump(mode="json") for n in rows], "total": total,
             "limit": limit, "offset": offset}
 
 
 @router.get("/{need_id}")
-def get_need(need_id: int, session: Session = Depends(get_session)) -> dict:
-    need = repository.get(session, need_id)
-    if need.visibility != Visibility.PUBLIC:
-        raise NotFound(f"need {need_id} does not exist")
-    return to_out(need).model_dump(mode="json")
+def get_need(need_id: IdPath, session: Db, viewer: Principal = Depends(anyone())) -> dict:
+    return to_out(session, viewer, visible_need(session, viewer, need_id)).model_dump(mode="json")
 
 
 @router.get("/{need_id}/matches")
-def need_matches(need_id: int, session: Session = Depends(get_session)) -> dict:
-    """The ranked capabilities for a public need, each with its explanation."""
-    need = repository.get(session, need_id)
-    if need.visibility != Visibility.PUBLIC:
-        raise NotFound(f"need {need_id} does not exist")
+def need_matches(need_id: IdPath, session: Db, viewer: Principal = Depends(anyone())) -> dict:
+    """The ranked capabilities for a need the caller may read, each with its explanation."""
+    need = visible_need(session, viewer, need_id)
+    if not access.can_read_need(session, viewer, need):
+        return {"need_id": need_id, "match_state": need.match_state.value, "matches": [], "confidential": True}
     found = match_repository.for_need(session, need_id)
-    return {"need_id": need_id, "match_state": need.match_state.value, "matches": views.to_out(found, True)}
+    return {"need_id": need_id, "match_state": need.match_state.value,
+            "matches": views.to_out(session, viewer, found, True)}
 
 
-@router.post("", status_code=201, dependencies=[Depends(require_admin_token)])
-def create_need(data: NeedIn, session: Session = Depends(get_session)) -> dict:
-    """Create a need (admin token); matching runs in the worker after commit."""
-    need = service.create(session, data)
+@router.post("", status_code=201)
+def create_need(data: NeedIn, session: Db, viewer: Principal = Depends(allow(Role.FIRM_MEMBER))) -> dict:
+    """Post a need for the caller's firm (admins name the firm); matching runs in the worker after commit."""
+    need = service.create(session, service.for_caller(viewer, data))
     session.flush()
-    return to_out(repository.get(session, need.id)).model_dump(mode="json")
+    return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")

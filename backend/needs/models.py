@@ -1,10 +1,22 @@
 """A firm's technical pain point (需求 / 难点痛点)."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, Numeric, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.base import GIN_WITH, Base, PostingColumns, enum_column
@@ -24,6 +36,20 @@ class NeedStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     SOLVED = "solved"
     CLOSED = "closed"
+
+
+# Allowed steps of a need; the firm moves it, `needs.service.transition` checks every step.
+NEED_TRANSITIONS: dict[NeedStatus, set[NeedStatus]] = {
+    NeedStatus.DRAFT: {NeedStatus.OPEN, NeedStatus.CLOSED},
+    NeedStatus.OPEN: {NeedStatus.IN_PROGRESS, NeedStatus.SOLVED, NeedStatus.CLOSED},
+    NeedStatus.IN_PROGRESS: {NeedStatus.SOLVED, NeedStatus.OPEN, NeedStatus.CLOSED},
+    NeedStatus.SOLVED: set(),
+    NeedStatus.CLOSED: set(),
+}
+
+# The click-through non-disclosure statement a tech-transfer officer confirms before reading a confidential
+# need; its version is stored with every confirmation, so a changed text asks again.
+NDA_VERSION = "2026-12-v1"
 
 
 class Need(PostingColumns, Base):
@@ -52,6 +78,21 @@ class Need(PostingColumns, Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC)
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), default=NeedStatus.OPEN, index=True)
+    deadline_notified_on: Mapped[date | None] = mapped_column(Date)
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     chain: Mapped[IndustryChain | None] = relationship(lazy="raise")
+
+
+class NdaAcceptance(Base):
+    """A tech-transfer officer's confirmation of the non-disclosure statement for one confidential need."""
+
+    __tablename__ = "nda_acceptances"
+    __table_args__ = (UniqueConstraint("need_id", "user_id", "statement_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    statement_version: Mapped[str] = mapped_column(String(20))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,29 +1,39 @@
-"""Server-rendered pages of needs."""
+"""Server-rendered pages of needs: the board and a need's page."""
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
 
+from backend import access
+from backend.auth import Principal, anyone
 from backend.errors import NotFound
 from backend.matches import repository as match_repository
 from backend.matches import views
 from backend.needs import repository
-from backend.needs.models import Visibility
-from backend.web import get_session, page_args, render
+from backend.web import Db, IdPath, PageQuery, page_args, render
 
 router = APIRouter()
 
 
 @router.get("/needs")
-def needs_index(request: Request, page: int = 1, session: Session = Depends(get_session)):
+def needs_index(request: Request, session: Db, page: PageQuery = 1, viewer: Principal = Depends(anyone())):
     limit, offset = page_args(page)
-    rows, total = repository.page(session, repository.listing(), limit=limit, offset=offset)
-    return render(request, "needs/index.html", needs=rows, total=total, page=max(page, 1), per_page=limit)
+    rows, total = repository.page(session, repository.listing(access.visible_needs_clause(viewer)),
+                                  limit=limit, offset=offset)
+    readable = {n.id for n in rows if access.can_read_need(session, viewer, n)}
+    return render(request, "needs/index.html", needs=rows, readable=readable, total=total, page=page,
+                  per_page=limit)
+
+
+def visible_need(session, viewer: Principal, need_id: int):  # noqa: ANN001, ANN201
+    """The need if it exists for this viewer; a hidden one is a 404 like a missing one."""
+    need = repository.get(session, need_id)
+    if not access.can_see_need(viewer, need):
+        raise NotFound(f"need {need_id} does not exist")
+    return need
 
 
 @router.get("/needs/{need_id}")
-def need_detail(request: Request, need_id: int, session: Session = Depends(get_session)):
-    need = repository.get(session, need_id)
-    if need.visibility != Visibility.PUBLIC:
-        raise NotFound(f"need {need_id} does not exist")
-    rows = views.rows(match_repository.for_need(session, need_id), need_side=True)
-    return render(request, "needs/detail.html", need=need, rows=rows)
+def need_detail(request: Request, need_id: IdPath, session: Db, viewer: Principal = Depends(anyone())):
+    need = visible_need(session, viewer, need_id)
+    readable = access.can_read_need(session, viewer, need)
+    rows = views.rows(session, viewer, match_repository.for_need(session, need_id), need_side=True) if readable else []
+    return render(request, "needs/detail.html", need=need, rows=rows, readable=readable)

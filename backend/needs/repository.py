@@ -1,10 +1,10 @@
 """Every query of needs."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from backend.errors import NotFound
-from backend.needs.models import Need, NeedStatus, Visibility
+from backend.needs.models import Need, NeedStatus
 
 
 def get(session: Session, need_id: int, *, with_org: bool = True) -> Need:
@@ -15,13 +15,12 @@ def get(session: Session, need_id: int, *, with_org: bool = True) -> Need:
     return need
 
 
-def listing(
-    *, visibilities: tuple[Visibility, ...] = (Visibility.PUBLIC,), chain_id: int | None = None
-) -> Select[tuple[Need]]:
+def listing(visible: ColumnElement[bool], *, chain_id: int | None = None) -> Select[tuple[Need]]:
+    """Needs on the board: `visible` is the viewer's clause from `backend.access`; open ones only."""
     stmt = (
         select(Need)
         .options(joinedload(Need.organisation), joinedload(Need.chain))
-        .where(Need.status != NeedStatus.DRAFT, Need.visibility.in_(visibilities))
+        .where(visible, Need.status == NeedStatus.OPEN)
         .order_by(Need.created_at.desc(), Need.id.desc())
     )
     if chain_id is not None:

@@ -19,7 +19,7 @@ def required_text(value: str, what: str) -> str:
 class PostingIn(BaseModel):
     """What every posting's input shares: an organisation, a title and a text that are not blank."""
 
-    organisation_id: int
+    organisation_id: int | None = None
     title: str = Field(max_length=300)
     description: str = Field(max_length=40000)
     chain: str | None = None
@@ -55,9 +55,9 @@ class NeedOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    organisation_id: int
-    organisation: str
-    title: str
+    organisation_id: int | None
+    organisation: str | None
+    title: str | None
     summary: str
     description: str | None
     chain: str | None
@@ -73,3 +73,4 @@ class NeedOut(BaseModel):
     match_state: str
     is_sample: bool
     created_at: datetime
+    confidential: bool = False

@@ -12,8 +12,19 @@ from backend.organisations import repository as orgs
 from backend.organisations.models import OrgKind
 
 
+def for_caller(viewer, data: NeedIn) -> NeedIn:  # noqa: ANN001 - an auth.Principal
+    """The input as the caller may send it: a firm member always posts for their own firm."""
+    if viewer.is_admin:
+        if data.organisation_id is None:
+            raise InvalidInput("name the firm that posts this need", field="organisation_id")
+        return data
+    return data.model_copy(update={"organisation_id": viewer.organisation_id})
+
+
 def create(session: Session, data: NeedIn, *, at: datetime | None = None, is_sample: bool = False) -> Need:
     """Post a firm's need; matching runs in the worker once the transaction commits."""
+    if data.organisation_id is None:
+        raise InvalidInput("name the firm that posts this need", field="organisation_id")
     org = orgs.get(session, data.organisation_id)
     if org.kind != OrgKind.FIRM:
         raise InvalidInput("only a firm can post a need", field="organisation_id")

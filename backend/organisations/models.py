@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, func
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.base import Base, enum_column
@@ -41,10 +41,19 @@ class Organisation(Base):
     is_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    rejected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     region: Mapped[Region] = relationship(lazy="raise")
     chains: Mapped[list[IndustryChain]] = relationship(secondary=organisation_chains, lazy="raise")
+
+    @property
+    def verification(self) -> str:
+        """pending, verified or rejected: a new organisation waits for an admin."""
+        if self.is_verified:
+            return "verified"
+        return "rejected" if self.rejected_at is not None else "pending"
 
     @property
     def is_research(self) -> bool:

@@ -31,6 +31,7 @@ class Partnership(Timestamped, Base):
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("joint_projects.id", ondelete="SET NULL"))
     is_sample: Mapped[bool] = mapped_column(default=False)
 
     local_organisation: Mapped[Organisation] = relationship(foreign_keys=[local_organisation_id], lazy="raise")

@@ -15,7 +15,7 @@ _seq = itertools.count(1)
 
 
 def create_org(session: Session, kind: OrgKind = OrgKind.FIRM, region: str = "330624", **overrides):
-    fields = {"name": f"测试机构{next(_seq)}", "chain_codes": ["bearings"]} | overrides
+    fields = {"name": f"测试机构{next(_seq)}", "chain_codes": ["bearings"], "is_verified": True} | overrides
     return organisations.create(session, kind=kind, region_code=region, **fields)
 
 

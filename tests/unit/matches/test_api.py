@@ -1,10 +1,12 @@
 """Match lists as JSON in both directions, and declining through the API."""
 
+from backend.accounts.models import Role
 from backend.matches import matching
 from backend.matches.models import Match
 from backend.needs.models import Visibility
 from backend.organisations.models import OrgKind
 from tests.common.factories import create_capability, create_need, create_org
+from tests.common.portal import create_user, sign_in
 
 TOKEN = {"Authorization": "Bearer test-admin-token"}
 
@@ -34,15 +36,22 @@ def test_matches_come_back_as_json_both_ways_with_explanations(client, db_sessio
 
 def test_a_confidential_need_shows_only_its_summary_on_the_capability_side(client, db_session):
     need, cap = _pair(db_session, visibility=Visibility.CONFIDENTIAL, summary="一项减速器可靠性需求")
+    signed_out = client.get(f"/api/v1/capabilities/{cap.id}/matches").json()
+    assert signed_out["matches"] == []  # signed out, a confidential need does not exist
+    sign_in(client, create_user(db_session, Role.GOVERNMENT_ANALYST))
     body = client.get(f"/api/v1/capabilities/{cap.id}/matches").json()
     shown = body["matches"][0]["need"]
-    assert shown["url"] is None and "一项减速器可靠性需求" in shown["title"] and need.description not in str(body)
+    assert shown["title"] is None and shown["summary"] == "一项减速器可靠性需求" and shown["confidential"]
+    assert need.description not in str(body) and need.title not in str(body)
+    assert body["matches"][0]["status"] is None  # an analyst sees no negotiation
     page = client.get(f"/capabilities/{cap.id}").text
     assert "一项减速器可靠性需求" in page and "两千小时" not in page
 
 
 def test_declining_stores_the_coded_reason_and_the_pair_disappears(client, db_session):
     need, cap = _pair(db_session)
+    stranger = client.post("/api/v1/matches/1/decline", json={"reason": "budget"})
+    assert stranger.status_code == 401
     match = db_session.query(Match).filter_by(need_id=need.id, capability_id=cap.id).one()
     refused = client.post(f"/api/v1/matches/{match.id}/decline", json={"reason": "whatever"}, headers=TOKEN)
     assert refused.status_code == 422

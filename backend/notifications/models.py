@@ -1,0 +1,26 @@
+"""Mail waiting to be sent, and what became of it."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.base import Base
+
+
+class OutboxMail(Base):
+    """One mail to one recipient; in development it stays here and the admin outbox page shows it."""
+
+    __tablename__ = "outbox_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
