@@ -126,9 +126,9 @@ def scratch_url(pg_server_url: str, worker_id: str) -> str:
 
 
 DATA_TABLES = ("web_sessions", "api_tokens", "password_reset_tokens", "outbox_mails", "match_messages",
-               "nda_acceptances", "collaboration_events", "matches", "project_milestones", "project_parties", "joint_projects",
-               "partnerships", "needs", "capabilities", "users", "organisation_chains", "organisations",
-               "embedding_indexes", "score_snapshots")
+               "nda_acceptances", "collaboration_events", "matches", "project_milestones", "project_parties",
+               "joint_projects", "partnerships", "needs", "capabilities", "users", "organisation_chains",
+               "organisations", "embedding_indexes", "score_snapshots")
 
 
 @pytest.fixture
