@@ -36,6 +36,9 @@ def create_app() -> FastAPI:
                   dependencies=[Depends(csrf.verify)])
     csp.install(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    from backend import apidocs
+
+    app.mount("/api/docs/assets", apidocs.assets, name="api-docs-assets")
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
@@ -84,11 +87,16 @@ def route_modules() -> list:
     """Every module with a `router`; each domain adds its pages and API here."""
     from backend import apidocs, home
     from backend.accounts import pages as accounts_pages
+    from backend.admin import pages as admin_pages
+    from backend.boards import pages as boards_pages
     from backend.capabilities import api as capabilities_api
     from backend.capabilities import pages as capabilities_pages
     from backend.matches import api as matches_api
+    from backend.matches import pages as matches_pages
     from backend.needs import api as needs_api
     from backend.needs import pages as needs_pages
+    from backend.partnerships import pages as partnerships_pages
+    from backend.projects import pages as projects_pages
 
-    return [home, apidocs, accounts_pages, needs_pages, needs_api, capabilities_pages, capabilities_api,
-            matches_api]
+    return [home, apidocs, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
+            capabilities_api, matches_pages, matches_api, projects_pages, partnerships_pages]

@@ -189,9 +189,14 @@ def extract() -> dict[str, set[str]]:
     return found
 
 
-def update() -> list[str]:
-    """Add new strings to each locale's domain file (English filled in); return the untranslated ids."""
+def update(only: set[str] | None = None) -> list[str]:
+    """Add new strings to each locale's domain file (English filled in); return the untranslated ids.
+
+    `only` limits the work to some domain files (`python -m backend.i18n update needs accounts`).
+    """
     found = extract()
+    if only:
+        found = {d: ids for d, ids in found.items() if d in only}
     missing: list[str] = []
     for locale in KNOWN_LOCALES:
         folder = LOCALE_DIR / locale / "LC_MESSAGES"
@@ -216,10 +221,10 @@ def update() -> list[str]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["update"]:
-        left = update()
+    if sys.argv[1:2] == ["update"]:
+        left = update(set(sys.argv[2:]) or None)
         print(f"{len(left)} entries wait for a translation")
         for line in left:
             print("  " + line)
     else:
-        print("usage: python -m backend.i18n update")
+        print("usage: python -m backend.i18n update [DOMAIN ...]")

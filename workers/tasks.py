@@ -67,3 +67,23 @@ def _run(task, fn, posting_id: int) -> int:  # noqa: ANN001
         with session_scope() as session:
             matching.mark_failed(session, fn, posting_id, str(err))
         raise task.retry(exc=err, countdown=min(60, 5 * 2**task.request.retries)) from err
+
+
+@shared_task(name="mail.send", acks_late=True, bind=True, max_retries=6)
+def send_mail(self, mail_id: int) -> bool:
+    """Deliver one outbox mail by SMTP; a failure is retried with backoff and stays visible in the outbox."""
+    from backend import mail
+
+    try:
+        with session_scope() as session:
+            return mail.deliver(session, mail_id)
+    except Exception as err:
+        log.warning("mail %s not sent: %s", mail_id, err)
+        with session_scope() as session:
+            from backend.notifications.models import OutboxMail
+
+            row = session.get(OutboxMail, mail_id)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = str(err)[:2000]
+        raise self.retry(exc=err, countdown=min(3600, 30 * 2**self.request.retries)) from err

@@ -1,4 +1,4 @@
-"""Server-rendered pages of capabilities: the board and a capability's page."""
+"""Server-rendered pages of capabilities: a capability's page (the board is in backend.boards)."""
 
 from fastapi import APIRouter, Depends, Request
 
@@ -8,18 +8,9 @@ from backend.capabilities import repository
 from backend.errors import NotFound
 from backend.matches import repository as match_repository
 from backend.matches import views
-from backend.needs.repository import page as paged
-from backend.web import Db, IdPath, PageQuery, page_args, render
+from backend.web import Db, IdPath, render
 
 router = APIRouter()
-
-
-@router.get("/capabilities")
-def capabilities_index(request: Request, session: Db, page: PageQuery = 1, viewer: Principal = Depends(anyone())):
-    limit, offset = page_args(page)
-    rows, total = paged(session, repository.listing(access.visible_capabilities_clause(viewer)), limit=limit,
-                        offset=offset)
-    return render(request, "capabilities/index.html", capabilities=rows, total=total, page=page, per_page=limit)
 
 
 def visible_capability(session, viewer: Principal, capability_id: int):  # noqa: ANN001, ANN201

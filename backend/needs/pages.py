@@ -1,4 +1,4 @@
-"""Server-rendered pages of needs: the board and a need's page."""
+"""Server-rendered pages of needs: a need's page (the board is in backend.boards)."""
 
 from fastapi import APIRouter, Depends, Request
 
@@ -8,19 +8,9 @@ from backend.errors import NotFound
 from backend.matches import repository as match_repository
 from backend.matches import views
 from backend.needs import repository
-from backend.web import Db, IdPath, PageQuery, page_args, render
+from backend.web import Db, IdPath, render
 
 router = APIRouter()
-
-
-@router.get("/needs")
-def needs_index(request: Request, session: Db, page: PageQuery = 1, viewer: Principal = Depends(anyone())):
-    limit, offset = page_args(page)
-    rows, total = repository.page(session, repository.listing(access.visible_needs_clause(viewer)),
-                                  limit=limit, offset=offset)
-    readable = {n.id for n in rows if access.can_read_need(session, viewer, n)}
-    return render(request, "needs/index.html", needs=rows, readable=readable, total=total, page=page,
-                  per_page=limit)
 
 
 def visible_need(session, viewer: Principal, need_id: int):  # noqa: ANN001, ANN201

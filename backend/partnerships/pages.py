@@ -1,0 +1,5 @@
+"""Recording foreign partnerships."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
