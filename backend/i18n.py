@@ -65,7 +65,7 @@ def merged_catalogue(locale: str) -> Catalog:
         with path.open("rb") as fh:
             for message in read_po(fh, locale=locale):
                 if message.id:
-                    merged[message.id] = message.string
+                    merged.add(message.id, message.string)
     return merged
 
 
