@@ -79,6 +79,8 @@ class Need(PostingColumns, Base):
     visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC)
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus), default=NeedStatus.OPEN, index=True)
     deadline_notified_on: Mapped[date | None] = mapped_column(Date)
+    # Where the problem is (a plant in another district); None means the firm's own region.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     chain: Mapped[IndustryChain | None] = relationship(lazy="raise")
