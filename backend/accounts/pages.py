@@ -47,6 +47,9 @@ def login(request: Request, session: Db, data: FormData, viewer: Principal = Dep
         return render(request, "accounts/login.html", status_code=429, values=data,
                       errors={"__all__": _("Too many failed sign-ins. Wait 15 minutes, or reset your password.")})
     user = service.authenticate(session, form.email, form.password)
+    if user is not None and service.is_demo(user) and get_settings().environment == "production":
+        return render(request, "accounts/login.html", status_code=403, values=data,
+                      errors={"__all__": _("Demo accounts work only on a development installation.")})
     if user is None:
         ratelimit.login_failed(form.email, address)
         return render(request, "accounts/login.html", status_code=422, values=data,

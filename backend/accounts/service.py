@@ -31,6 +31,13 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+def _guessable(password: str) -> bool:
+    """zxcvbn's estimate: a common password with a twist (password2026, 123456789012) is still guessable."""
+    from zxcvbn import zxcvbn
+
+    return zxcvbn(password[:100])["score"] < 2
+
+
 def check_password(password: str, email: str | None = None) -> None:
     """Refuse a short, over-long or common password, or one that is the e-mail itself."""
     if len(password) < MIN_PASSWORD:
@@ -38,7 +45,7 @@ def check_password(password: str, email: str | None = None) -> None:
     if len(password) > MAX_PASSWORD:
         raise InvalidInput(f"a password has at most {MAX_PASSWORD} characters", field="password")
     lowered = password.lower()
-    if lowered in _common_passwords() or len(set(lowered)) < 4:
+    if lowered in _common_passwords() or len(set(lowered)) < 4 or _guessable(password):
         raise InvalidInput("this password is among the most common ones; choose another", field="password")
     if email and lowered in {email.lower(), email.lower().split("@")[0]}:
         raise InvalidInput("a password must not be your e-mail address", field="password")
@@ -105,6 +112,13 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def is_demo(user: User) -> bool:
+    """A demo account of the sample data (shared, published password): usable in development only."""
+    from backend.demo.data import EMAIL_DOMAIN
+
+    return user.email.endswith("@" + EMAIL_DOMAIN)
 
 
 def set_password(session: Session, user: User, new: str) -> None:
