@@ -54,11 +54,13 @@ COPY matching/ matching/
 COPY workers/ workers/
 COPY migrations/ migrations/
 COPY templates/ templates/
+COPY static/ static/
+COPY locale/ locale/
 COPY alembic.ini ./
 RUN pip install . && rm -rf build *.egg-info
 
 # backend.config.ROOT is derived from the location of backend/: keep /app first on the path
-# so alembic.ini, migrations/ and templates/ are found next to the code that uses them.
+# so alembic.ini, migrations/, templates/, static/ and locale/ are found next to the code that uses them.
 ENV PYTHONPATH=/app \
     MATCHMAKER_HOST=0.0.0.0 \
     MATCHMAKER_PORT=8000 \

@@ -35,7 +35,8 @@ COMMANDS = {
     "worker": ["matchmaker", "worker"],
     "beat": ["matchmaker", "beat"],
 }
-COPIED = ("pyproject.toml", "backend", "matching", "workers", "migrations", "templates", "alembic.ini")
+COPIED = ("pyproject.toml", "backend", "matching", "workers", "migrations", "templates", "static", "locale",
+          "alembic.ini")
 TORCH_PIN = re.compile(r"\btorch==([0-9][0-9A-Za-z.+]*)")
 
 # What an operator would put in .env; the compose file must not start without these.
