@@ -85,7 +85,7 @@ def create_app() -> FastAPI:
 
 def route_modules() -> list:
     """Every module with a `router`; each domain adds its pages and API here."""
-    from backend import apidocs, home
+    from backend import apidocs
     from backend.accounts import pages as accounts_pages
     from backend.admin import pages as admin_pages
     from backend.boards import pages as boards_pages
@@ -95,8 +95,11 @@ def route_modules() -> list:
     from backend.matches import pages as matches_pages
     from backend.needs import api as needs_api
     from backend.needs import pages as needs_pages
+    from backend.partnerships import api as partnerships_api
     from backend.partnerships import pages as partnerships_pages
+    from backend.projects import api as projects_api
     from backend.projects import pages as projects_pages
 
-    return [home, apidocs, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
-            capabilities_api, matches_pages, matches_api, projects_pages, partnerships_pages]
+    return [apidocs, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
+            capabilities_api, matches_pages, matches_api, projects_pages, projects_api, partnerships_pages,
+            partnerships_api]

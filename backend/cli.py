@@ -85,9 +85,29 @@ def demo_load(force: bool = typer.Option(False, help="Load even if the database 
                     bar.update(target - state["done"])
                     state["done"] = target
 
-            counts = demo.load(session, progress=progress)
+            counts = demo.load(session, progress=progress, accounts=demo.accounts_allowed())
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     typer.echo(f"sample data loaded in {time.monotonic() - started:.1f}s: {summary}")
+    if not demo.accounts_allowed():
+        typer.echo(f"demo accounts not created: the environment is {get_settings().environment!r} "
+                   "(they exist in development only)")
+
+
+def _print_demo_accounts() -> None:
+    """After start-up in development: the demo accounts and their shared password, to sign in at once."""
+    from backend.db import session_scope
+    from backend.demo import data
+    from backend.demo import service as demo
+
+    if not demo.accounts_allowed():
+        return
+    with session_scope() as session:
+        users = [(u.email, u.role.value) for u in demo.demo_accounts(session)]
+    if not users:
+        return
+    typer.echo(f"demo accounts (development only), password {data.PASSWORD!r}:")
+    for email, role in users:
+        typer.echo(f"  {email:<40} {role}")
 
 
 @user_app.command("create")
@@ -175,6 +195,7 @@ def run() -> None:
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into KeyboardInterrupt so the
     # `finally` below stops the worker and the embedded database stops at exit.
     signal.signal(signal.SIGTERM, _interrupt)
+    _print_demo_accounts()
     typer.secho(
         f"ready in {time.monotonic() - started:.1f}s: http://{settings.host}:{settings.port}/ (worker pid "
         f"{worker_proc.pid}); Ctrl-C stops everything", fg="green",

@@ -64,7 +64,8 @@ def merged_catalogue(locale: str) -> Catalog:
     for path in catalogue_files(locale):
         with path.open("rb") as fh:
             for message in read_po(fh, locale=locale):
-                if message.id:
+                # The same English text may be in two domain files; an empty entry never hides a translation.
+                if message.id and (message.string or message.id not in merged):
                     merged.add(message.id, message.string)
     return merged
 

@@ -23,6 +23,8 @@ def enqueue(session: Session, name: str, *args: object) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the jobs wait for the real commit
     jobs = session.info.pop("pending_jobs", [])
     for name, args in jobs:
         try:

@@ -20,8 +20,9 @@ def lexical_index(posting: PostingColumns):  # noqa: ANN201 - (language, SQL tsv
 
 
 def index(posting: PostingColumns) -> None:
-    """Set language and lexical index and mark the posting for (re)matching."""
-    posting.language, posting.lexical = lexical_index(posting)
+    """Set language (the author's choice, else detected) and lexical index; mark for (re)matching."""
+    detected, posting.lexical = lexical_index(posting)
+    posting.language = posting.language_chosen or detected
     posting.embedding = None
     posting.match_state = MatchState.PENDING
     posting.match_error = None
@@ -39,8 +40,10 @@ def publish(session, posting: PostingColumns, org, *, at=None) -> None:  # noqa:
     index(posting)
     session.add(posting)
     session.flush()
+    # A need's events belong to the region of its problem (a plant in another district), else the firm's.
+    region_id = (getattr(posting, "region_id", None) if is_need else None) or org.region_id
     ledger.record(
-        session, "need.posted" if is_need else "capability.posted", region_id=org.region_id,
+        session, "need.posted" if is_need else "capability.posted", region_id=region_id,
         chain_id=posting.chain_id, organisation_ids=[org.id], occurred_at=at, is_sample=posting.is_sample,
         **({"need_id": posting.id} if is_need else {"capability_id": posting.id}),
     )

@@ -1,6 +1,7 @@
 """The Celery application: Redis when configured, else the database through kombu's SQLAlchemy transport."""
 
 from celery import Celery
+from celery.schedules import crontab
 
 from backend.config import get_settings
 
@@ -40,6 +41,8 @@ def make_celery(url: str | None = None) -> Celery:
         beat_schedule={
             "sweep-pending-matching": {"task": "matches.sweep_pending", "schedule": 30.0},
             "clean-consumed-broker-rows": {"task": "broker.cleanup", "schedule": settings.broker_cleanup_seconds},
+            # Needs past their deadline: their firms are mailed once (idempotent); 00:15 UTC is 08:15 in Shaoxing.
+            "expire-need-deadlines": {"task": "needs.expire_deadlines", "schedule": crontab(hour=0, minute=15)},
         },
     )
     return app

@@ -44,6 +44,15 @@ def sweep_pending(limit: int = 100) -> int:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK})
 
 
+@shared_task(name="needs.expire_deadlines", acks_late=True)
+def expire_deadlines() -> int:
+    """Daily: tell each firm whose open need passed its deadline that it can extend it or close the need."""
+    from backend.needs import service
+
+    with session_scope() as session:
+        return service.expire_deadlines(session)
+
+
 @shared_task(name="broker.cleanup")
 def broker_cleanup() -> int:
     """Delete messages the SQLAlchemy transport has delivered (it only hides them)."""

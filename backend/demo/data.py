@@ -2586,7 +2586,12 @@ class _History:
         self.needs = self._post(content.needs, catalogue_share=0.0)
         self.capabilities = self._post(content.capabilities, catalogue_share=0.35)
         for need in self.needs:
-            need.deadline = need.posted_at.date() + timedelta(days=rng.randint(180, 540))
+            days = rng.randint(180, 540)
+            need.deadline = need.posted_at.date() + timedelta(days=days)
+            if need.deadline <= today:
+                # Every sample need is open on the load day, so its deadline lies ahead of that day: the same
+                # draw, counted from today (30 to 120 days ahead), keeps the plan deterministic.
+                need.deadline = today + timedelta(days=30 + days % 91)
         self.matches = self._matches()
         self.projects = self._projects()
         self.partnerships = self._partnerships()

@@ -13,6 +13,7 @@ from backend.capabilities import service as capabilities
 from backend.capabilities.models import CapabilityKind
 from backend.capabilities.schemas import CapabilityIn
 from backend.chains.models import IndustryChain
+from backend.config import get_settings
 from backend.demo import data
 from backend.matches import service as matches
 from backend.matches.models import DeclineReason, Match, MatchStatus
@@ -34,13 +35,31 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(Organisation.id).limit(1)) is None
 
 
-def load(session: Session, today: date | None = None, progress: Progress | None = None) -> dict[str, int]:
+# Where the demo accounts (a public password) may exist.
+ACCOUNT_ENVIRONMENTS = ("development", "test")
+
+
+def accounts_allowed() -> bool:
+    """Demo accounts share a published password: only development (and tests) get them."""
+    return get_settings().environment in ACCOUNT_ENVIRONMENTS
+
+
+def demo_accounts(session: Session) -> list[User]:
+    """The demo accounts there are (one per role once `demo load` ran in development)."""
+    return list(session.scalars(select(User).where(User.email.endswith(f"@{data.EMAIL_DOMAIN}"))
+                                .order_by(User.id)))
+
+
+def load(session: Session, today: date | None = None, progress: Progress | None = None,
+         accounts: bool | None = None) -> dict[str, int]:
     """Load the sample data with 24 months of history before `today`; flushes, never commits.
 
-    `progress(stage, done, total)` counts rows over the whole load, so it only grows.
+    `progress(stage, done, total)` counts rows over the whole load, so it only grows. The demo accounts
+    are created only where `accounts_allowed()` (unless `accounts` says otherwise).
     """
     plan = data.build(today or date.today())
-    loader = _Loader(session, plan, progress or (lambda stage, done, total: None))
+    loader = _Loader(session, plan, progress or (lambda stage, done, total: None),
+                     accounts_allowed() if accounts is None else accounts)
     counts = loader.run()
     session.flush()
     # The services queued one matching job per posting; one sweep embeds and matches them all instead.
@@ -50,8 +69,9 @@ def load(session: Session, today: date | None = None, progress: Progress | None 
 
 
 class _Loader:
-    def __init__(self, session: Session, plan: data.Dataset, progress: Progress):
+    def __init__(self, session: Session, plan: data.Dataset, progress: Progress, accounts: bool = True):
         self.session = session
+        self.accounts = accounts
         self.plan = plan
         self.progress = progress
         self.orgs: dict[str, Organisation] = {}
@@ -109,6 +129,8 @@ class _Loader:
         total = len(self.plan.users)
         for n, u in enumerate(self.plan.users, start=1):
             self._tick("users", n, total)
+            if not self.accounts:
+                continue
             if self.session.scalar(select(User.id).where(User.email == u.email)) is not None:
                 continue  # loading again with --force keeps the demo accounts there are
             accounts.create_user(

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import and_, exists, select, text, update
+from sqlalchemy import and_, exists, false, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from backend.matches import repository
 from backend.matches import service as match_service
 from backend.matches.models import EmbeddingIndex, Match, MatchStatus
 from backend.needs.models import Need, NeedStatus
+from backend.needs.repository import today, within_deadline
 from backend.organisations.models import Organisation
 from backend.postings import text_of
 from matching import channels as channel_registry
@@ -137,9 +138,16 @@ def _rules(source: PostingColumns, target: type, filters: Filters | None):
         declined = exists().where(Match.need_id == source.id, Match.capability_id == Capability.id,
                                   Match.status == MatchStatus.DECLINED)
     else:
-        conds.append(target.status.in_(OPEN_NEEDS))
+        # A need past its deadline has left the board; it is not matched until the firm extends it.
+        conds += [target.status.in_(OPEN_NEEDS), within_deadline()]
         declined = exists().where(Match.capability_id == source.id, Match.need_id == Need.id,
                                   Match.status == MatchStatus.DECLINED)
+    if isinstance(source, Need) and source.id is not None:
+        # The same rules from the need's side: a draft, a closed need or one past its deadline finds nothing.
+        if source.status not in OPEN_NEEDS or (source.deadline is not None and source.deadline < today()):
+            conds.append(false())
+    if isinstance(source, Capability) and source.id is not None and source.status != CapabilityStatus.ACTIVE:
+        conds.append(false())  # a draft or retired capability proposes nothing, even from a job queued earlier
     if source.id is not None:
         conds.append(~declined)
     f = filters or Filters()

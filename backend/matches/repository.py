@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.capabilities.models import Capability
 from backend.errors import NotFound
-from backend.matches.models import Match, MatchStatus
+from backend.matches.models import Match, MatchMessage, MatchStatus
 from backend.needs.models import Need
 from backend.organisations.models import Organisation
 
@@ -67,3 +67,37 @@ def for_capability(session: Session, capability_id: int, *, include_declined: bo
     if not include_declined:
         stmt = stmt.where(Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED]))
     return list(session.scalars(stmt).unique())
+
+
+def missing(match_id: int) -> NotFound:
+    return NotFound(f"match {match_id} does not exist")
+
+
+def detail(session: Session, match_id: int) -> Match:
+    """A match with both postings, their organisations and chains loaded (the match page)."""
+    match = session.scalar(
+        select(Match)
+        .options(joinedload(Match.need).joinedload(Need.organisation), joinedload(Match.need).joinedload(Need.chain),
+                 joinedload(Match.capability).joinedload(Capability.organisation),
+                 joinedload(Match.capability).joinedload(Capability.chain))
+        .where(Match.id == match_id))
+    if match is None:
+        raise missing(match_id)
+    return match
+
+
+def messages(session: Session, match_id: int) -> list[tuple[MatchMessage, Organisation | None]]:
+    """The thread of a match, oldest first, with each author's organisation."""
+    rows = session.execute(
+        select(MatchMessage, Organisation)
+        .outerjoin(Organisation, Organisation.id == MatchMessage.organisation_id)
+        .where(MatchMessage.match_id == match_id)
+        .order_by(MatchMessage.created_at, MatchMessage.id))
+    return [(m, org) for m, org in rows]
+
+
+def project_of(session: Session, match_id: int) -> int | None:
+    """The joint project started from a match, if any."""
+    from backend.projects.models import JointProject
+
+    return session.scalar(select(JointProject.id).where(JointProject.match_id == match_id))

@@ -2,13 +2,27 @@
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import lifecycle
-from backend.errors import Conflict, InvalidInput
+from backend import access, lifecycle
+from backend.accounts.models import Role, User
+from backend.auth import Principal
+from backend.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from backend.i18n import localized
 from backend.ledger import service as ledger
 from backend.matches import repository
-from backend.matches.models import TRANSITIONS, DeclineReason, Match, MatchStatus
+from backend.matches.models import TRANSITIONS, DeclineReason, Match, MatchMessage, MatchStatus
+from backend.matches.schemas import HistoryOut, MatchDetailOut, MatchPosting, MessageOut, NdaOut
+from backend.needs.models import NDA_VERSION, NdaAcceptance, Visibility
+from matching.text import clean_text
+
+SIDES = ("firm", "university")
+OPEN = (MatchStatus.PROPOSED, MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED)
+CLOSED = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
+PROPOSAL_MAX = 2000
+MESSAGE_MAX = 5000
+NOTE_MAX = 2000
 
 _STAMP = {
     MatchStatus.FIRM_INTERESTED: "firm_interested_at",
@@ -86,13 +100,171 @@ def _record(session: Session, match: Match, kind: str, at: datetime, data: dict)
     )
 
 
-def express_interest(session: Session, match: Match, side: str, *, at: datetime | None = None) -> Match:
-    """Record one side's interest; the second side's interest accepts the match."""
+def express_interest(session: Session, match: Match, side: str, *, proposal: str | None = None,
+                     at: datetime | None = None) -> Match:
+    """Record one side's interest (the university's with a short proposal); the second side's accepts."""
+    if side not in SIDES:
+        raise Forbidden("only the firm or the university of this match can express interest")
     mine, theirs = {
         "firm": (MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED),
         "university": (MatchStatus.UNIVERSITY_INTERESTED, MatchStatus.FIRM_INTERESTED),
     }[side]
-    if match.status == theirs:
+    if match.status == mine:
+        raise Conflict("your side has already expressed interest; the other side answers next")
+    text = clean_text(proposal)
+    if text and side != "university":
+        raise InvalidInput("only the university side writes a proposal", field="proposal")
+    if len(text) > PROPOSAL_MAX:
+        raise InvalidInput(f"a proposal has at most {PROPOSAL_MAX} characters", field="proposal")
+    to = MatchStatus.ACCEPTED if match.status == theirs else mine
+    lifecycle.check("a match", TRANSITIONS, match.status, to)
+    if text:
+        match.proposal = text
+    if to == MatchStatus.ACCEPTED:
         setattr(match, _STAMP[mine], at or datetime.now(UTC))
-        return transition(session, match, MatchStatus.ACCEPTED, at=at)
-    return transition(session, match, mine, at=at)
+    return transition(session, match, to, at=at)
+
+
+def decline(session: Session, match: Match, side: str, reason: DeclineReason | str | None,
+            note: str | None = None, *, at: datetime | None = None) -> Match:
+    """One side (or an admin) declines the pair with a coded reason; it never comes back."""
+    if side not in (*SIDES, "admin"):
+        raise Forbidden("only the firm or the university of this match can decline it")
+    if reason is None or reason == "":
+        raise InvalidInput("declining a match needs a reason", field="reason")
+    try:
+        reason = DeclineReason(reason)
+    except ValueError:
+        raise InvalidInput("choose one of the offered reasons", field="reason") from None
+    note = clean_text(note)
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"a note has at most {NOTE_MAX} characters", field="note")
+    lifecycle.check("a match", TRANSITIONS, match.status, MatchStatus.DECLINED)
+    match.declined_by = side
+    return transition(session, match, MatchStatus.DECLINED, reason=reason, note=note or None, at=at)
+
+
+def post_message(session: Session, match: Match, author_user_id: int | None, organisation_id: int | None,
+                 body: str | None) -> MatchMessage:
+    """Add a message to the thread both sides share (control characters stripped, 1–5,000 characters)."""
+    text = clean_text(body)
+    if not text:
+        raise InvalidInput("a message must not be empty", field="body")
+    if len(text) > MESSAGE_MAX:
+        raise InvalidInput(f"a message has at most {MESSAGE_MAX} characters", field="body")
+    if match.status in CLOSED:
+        raise Conflict(f"this match is {match.status.value}; its thread is closed")
+    message = MatchMessage(match_id=match.id, author_id=author_user_id, organisation_id=organisation_id, body=text)
+    session.add(message)
+    session.flush()
+    _record(session, match, "match.message", datetime.now(UTC),
+            {"message_id": message.id, "organisation_id": organisation_id})
+    return message
+
+
+def confirm_nda(session: Session, match: Match, user_id: int | None) -> NdaAcceptance:
+    """A tech-transfer officer of the capability's organisation confirms the non-disclosure statement of an
+    accepted match on a confidential need (once per need, user and statement version)."""
+    need = match.need
+    if need.visibility != Visibility.CONFIDENTIAL:
+        raise InvalidInput("only a confidential need asks for the non-disclosure statement")
+    user = session.get(User, user_id) if user_id is not None else None
+    if (user is None or user.role != Role.TECH_TRANSFER_OFFICER
+            or user.organisation_id != match.capability.organisation_id):
+        raise Forbidden("only a technology-transfer officer of the capability's organisation confirms the "
+                        "non-disclosure statement")
+    if match.status != MatchStatus.ACCEPTED:
+        raise InvalidTransition("the non-disclosure statement can be confirmed once both sides have accepted "
+                                f"the match; it is {match.status.value}")
+    found = session.scalar(select(NdaAcceptance).where(
+        NdaAcceptance.need_id == need.id, NdaAcceptance.user_id == user.id,
+        NdaAcceptance.statement_version == NDA_VERSION))
+    if found is not None:
+        return found
+    acceptance = NdaAcceptance(need_id=need.id, match_id=match.id, user_id=user.id, statement_version=NDA_VERSION)
+    session.add(acceptance)
+    session.flush()
+    _record(session, match, "need.nda_confirmed", datetime.now(UTC),
+            {"statement_version": NDA_VERSION, "user_id": user.id})
+    return acceptance
+
+
+def side_of(viewer: Principal, match: Match) -> str | None:
+    """'firm' or 'university' when the viewer's organisation is a side of the match."""
+    return access.party_of(viewer, match, match.need.organisation_id, match.capability.organisation_id)
+
+
+def open_for(session: Session, viewer: Principal, match_id: int) -> tuple[Match, str | None]:
+    """The match with both postings, for one of its two organisations or an admin; anyone else: 404."""
+    match = repository.detail(session, match_id)
+    if not access.can_open_match(viewer, match.need.organisation_id, match.capability.organisation_id):
+        raise repository.missing(match_id)
+    return match, side_of(viewer, match)
+
+
+def actions(session: Session, viewer: Principal, match: Match, side: str | None, *,
+            nda_needed: bool, has_project: bool) -> list[str]:
+    """What the viewer may do on the match now: interest, decline, message, nda, project."""
+    out: list[str] = []
+    theirs = {"firm": MatchStatus.UNIVERSITY_INTERESTED, "university": MatchStatus.FIRM_INTERESTED}
+    if side and (match.status == MatchStatus.PROPOSED or match.status == theirs[side]):
+        out.append("interest")
+    if (side or viewer.is_admin) and match.status in OPEN:
+        out.append("decline")
+    if side and match.status not in CLOSED:
+        out.append("message")
+    if side == "university" and viewer.role == Role.TECH_TRANSFER_OFFICER and nda_needed \
+            and match.status == MatchStatus.ACCEPTED:
+        out.append("nda")
+    if side and match.status == MatchStatus.ACCEPTED and not has_project:
+        out.append("project")
+    return out
+
+
+def detail(session: Session, viewer: Principal, match: Match, side: str | None) -> MatchDetailOut:
+    """The match as its page and the API show it to this viewer (a confidential need as its summary until the
+    viewer may read it; then its explanation quotes shared terms)."""
+    from backend.matches.views import redacted
+
+    need, cap = match.need, match.capability
+    visible = access.can_see_need(viewer, need)
+    readable = visible and access.can_read_need(session, viewer, need)
+    need_out = MatchPosting(
+        id=need.id, url=f"/needs/{need.id}" if visible else None, language=need.language,
+        title=need.title if readable else None, description=need.description if readable else None,
+        summary=need.summary if visible and not readable else None,
+        organisation=localized(need.organisation) if readable else None,
+        chain=localized(need.chain) or None if visible else None,
+        trl_min=need.trl_min, trl_max=need.trl_max, confidential=not readable, readable=readable,
+        visibility=need.visibility.value)
+    cap_visible = access.can_see_capability(viewer, cap) or side is not None
+    cap_out = MatchPosting(
+        id=cap.id, url=f"/capabilities/{cap.id}", language=cap.language,
+        title=cap.title if cap_visible else None, description=cap.description if cap_visible else None,
+        organisation=localized(cap.organisation), chain=localized(cap.chain) or None,
+        trl_min=cap.trl, trl_max=cap.trl, kind=cap.kind, readable=cap_visible)
+    explanation = dict(match.explanation or {}) if readable else redacted(match.explanation or {})
+    nda_needed = need.visibility == Visibility.CONFIDENTIAL and not access.owns_need(viewer, need)
+    confirmed = nda_needed and access.nda_confirmed(session, viewer, need.id)
+    project_id = repository.project_of(session, match.id)
+    firm_name = localized(need.organisation) if readable else None
+    messages = [
+        MessageOut(id=m.id, body=m.body, created_at=m.created_at,
+                   side="firm" if m.organisation_id == need.organisation_id else
+                   ("university" if m.organisation_id == cap.organisation_id else None),
+                   organisation=(firm_name if m.organisation_id == need.organisation_id else localized(org) or None),
+                   mine=viewer.member_of(m.organisation_id))
+        for m, org in repository.messages(session, match.id)
+    ]
+    return MatchDetailOut(
+        id=match.id, status=match.status, side=side, need=need_out, capability=cap_out, explanation=explanation,
+        fused_score=match.fused_score, proposal=match.proposal,
+        history=HistoryOut(
+            proposed_at=match.proposed_at, firm_interested_at=match.firm_interested_at,
+            university_interested_at=match.university_interested_at, accepted_at=match.accepted_at,
+            declined_at=match.declined_at, declined_by=match.declined_by, decline_reason=match.decline_reason,
+            decline_note=match.decline_note, expired_at=match.expired_at),
+        nda=NdaOut(required=nda_needed, confirmed=confirmed, version=NDA_VERSION),
+        actions=actions(session, viewer, match, side, nda_needed=nda_needed and not confirmed,
+                        has_project=project_id is not None),
+        messages=messages, project_id=project_id)

@@ -5,13 +5,14 @@ from sqlalchemy.orm import Session
 
 from backend import access
 from backend.accounts.models import Role
-from backend.auth import Principal, allow, anyone
+from backend.auth import LoginRequired, Principal, allow, anyone
 from backend.matches import repository as match_repository
 from backend.matches import views
 from backend.needs import repository, service
 from backend.needs.models import Need
-from backend.needs.pages import visible_need
-from backend.needs.schemas import NeedIn, NeedOut
+from backend.needs.pages import own_need, visible_need
+from backend.needs.schemas import NeedIn, NeedOut, NeedStatusIn, NeedUpdate
+from backend.regions.models import Region
 from backend.web import Db, IdPath, OffsetQuery
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"])
@@ -30,15 +31,26 @@ def to_out(session: Session, viewer: Principal, need: Need) -> NeedOut:
         budget_max_cny=need.budget_max_cny, deadline=need.deadline, visibility=need.visibility,
         status=need.status, match_state=need.match_state.value, is_sample=need.is_sample,
         created_at=need.created_at, confidential=not readable,
+        region=_region_code(session, need.region_id), language_chosen=need.language_chosen if readable else None,
     )
+
+
+def _region_code(session: Session, region_id: int | None) -> str | None:
+    return session.get(Region, region_id).code if region_id else None
 
 
 @router.get("")
 def list_needs(session: Db, limit: int = Query(default=50, ge=1, le=200), offset: OffsetQuery = 0,
+               mine: bool = Query(default=False, description="a firm member's own needs, every status"),
                viewer: Principal = Depends(anyone())) -> dict:
-    """Needs this caller may see, newest first."""
-    rows, total = repository.page(session, repository.listing(access.visible_needs_clause(viewer)),
-                                  limit=limit, offset=offset)
+    """Open needs this caller may see, newest first; with `mine=true`, every need of the caller's firm."""
+    if mine and not viewer.is_authenticated:
+        raise LoginRequired("sign in (or send an API token) to list your own needs")
+    if mine:
+        stmt = repository.of_organisation(viewer.organisation_id or 0)
+    else:
+        stmt = repository.listing(access.visible_needs_clause(viewer))
+    rows, total = repository.page(session, stmt, limit=limit, offset=offset)
     return {"items": [to_out(session, viewer, n).model_dump(mode="json") for n in rows], "total": total,
             "limit": limit, "offset": offset}
 
@@ -61,7 +73,28 @@ def need_matches(need_id: IdPath, session: Db, viewer: Principal = Depends(anyon
 
 @router.post("", status_code=201)
 def create_need(data: NeedIn, session: Db, viewer: Principal = Depends(allow(Role.FIRM_MEMBER))) -> dict:
-    """Post a need for the caller's firm (admins name the firm); matching runs in the worker after commit."""
-    need = service.create(session, service.for_caller(viewer, data))
+    """Post a need for the caller's firm (admins name the firm); matching runs in the worker after commit.
+
+    While the firm's organisation waits for verification the need is saved as a draft (status "draft").
+    """
+    need = service.create(session, service.for_caller(viewer, data), draft=not viewer.org_verified)
+    session.flush()
+    return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")
+
+
+@router.patch("/{need_id}")
+def update_need(need_id: IdPath, data: NeedUpdate, session: Db,
+                viewer: Principal = Depends(allow(Role.FIRM_MEMBER))) -> dict:
+    """Change some fields of one of the caller's firm's needs; the others stay as they are."""
+    need = service.update(session, own_need(session, viewer, need_id), data)
+    session.flush()
+    return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")
+
+
+@router.post("/{need_id}/status")
+def change_status(need_id: IdPath, data: NeedStatusIn, session: Db,
+                  viewer: Principal = Depends(allow(Role.FIRM_MEMBER))) -> dict:
+    """One step of the need's lifecycle: {"to": "open" | "in_progress" | "solved" | "closed"}."""
+    need = service.transition(session, own_need(session, viewer, need_id), data.to)
     session.flush()
     return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")

@@ -1,8 +1,11 @@
-"""Creating organisations."""
+"""Creating organisations, and their verification by an admin."""
+
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from backend.errors import InvalidInput
+from backend.errors import Conflict, InvalidInput
+from backend.ledger import service as ledger
 from backend.organisations import repository
 from backend.organisations.models import Organisation, OrgKind
 
@@ -30,4 +33,36 @@ def create(
     org.chains = [repository.chain_by_code(session, c) for c in chain_codes or []]
     session.add(org)
     session.flush()
+    return org
+
+
+def verify(session: Session, org: Organisation) -> Organisation:
+    """An admin confirms an organisation: its members' postings may be published and matched from now on."""
+    if org.is_verified:
+        raise Conflict(f"organisation {org.id} is already verified")
+    org.is_verified = True
+    org.rejected_at = None
+    org.rejection_note = None
+    session.flush()
+    ledger.record(session, "organisation.verified", region_id=org.region_id, organisation_ids=[org.id],
+                  is_sample=org.is_sample)
+    return org
+
+
+def reject(session: Session, org: Organisation, note: str) -> Organisation:
+    """An admin turns an organisation down, with a note its members read."""
+    if org.is_verified:
+        raise Conflict(f"organisation {org.id} is already verified")
+    if org.rejected_at is not None:
+        raise Conflict(f"organisation {org.id} is already rejected")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("say why the organisation is rejected", field="note")
+    if len(note) > 2000:
+        raise InvalidInput("the note is longer than 2,000 characters", field="note")
+    org.rejected_at = datetime.now(UTC)
+    org.rejection_note = note
+    session.flush()
+    ledger.record(session, "organisation.rejected", region_id=org.region_id, organisation_ids=[org.id],
+                  is_sample=org.is_sample)
     return org

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import lifecycle
-from backend.errors import InvalidInput, InvalidTransition, NotFound
+from backend.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from backend.ledger import service as ledger
 from backend.matches import repository as matches
 from backend.matches.models import MatchStatus
 from backend.organisations.models import Organisation, OrgKind
 from backend.projects.models import PROJECT_TRANSITIONS, JointProject, MajorLevel, Milestone, ProjectStatus
 from backend.regions.models import Region
+from matching.text import clean_text
 
 
 def create(
@@ -124,3 +125,49 @@ def _party_ids(session: Session, project_id: int) -> list[int]:
 
     return list(session.scalars(select(project_parties.c.organisation_id)
                                 .where(project_parties.c.project_id == project_id)))
+
+
+def start_from_match(session: Session, match_id: int, *, title: str, contract_value_cny: Decimal | float = 0,
+                     major_level: MajorLevel = MajorLevel.NONE) -> JointProject:
+    """Either side starts the joint project of an accepted match (one project per match)."""
+    existing = session.scalar(select(JointProject.id).where(JointProject.match_id == match_id))
+    if existing is not None:
+        raise Conflict(f"this match already has a joint project (project {existing})")
+    return create(session, title=clean_text(title), party_ids=[], match_id=match_id,
+                  contract_value_cny=contract_value_cny, major_level=major_level)
+
+
+def plan_milestone(session: Session, project: JointProject, title: str, due_on: date | None = None,
+                   *, organisation_id: int | None = None) -> Milestone:
+    """A party adds a milestone through the portal; writes ledger `project.milestone_added`."""
+    milestone = add_milestone(session, project, clean_text(title), due_on)
+    ledger.record(
+        session, "project.milestone_added", region_id=project.region_id, chain_id=project.chain_id,
+        organisation_ids=_party_ids(session, project.id), project_id=project.id, match_id=project.match_id,
+        data={"milestone_id": milestone.id, "title": milestone.title,
+              "due_on": due_on.isoformat() if due_on else None, "by_organisation_id": organisation_id},
+        is_sample=project.is_sample,
+    )
+    return milestone
+
+
+def update_details(session: Session, project: JointProject, *, contract_value_cny: Decimal | float,
+                   major_level: MajorLevel, at: datetime | None = None) -> JointProject:
+    """Change the contract value and the major-project level; writes ledger `project.updated`."""
+    value = Decimal(str(contract_value_cny))
+    if value < 0:
+        raise InvalidInput("a contract value cannot be negative", field="contract_value_cny")
+    level = MajorLevel(major_level)
+    before = {"contract_value_cny": float(project.contract_value_cny), "major_level": project.major_level.value}
+    at = at or datetime.now(UTC)
+    project.contract_value_cny = value
+    project.major_level = level
+    project.updated_at = at
+    session.flush()
+    ledger.record(
+        session, "project.updated", region_id=project.region_id, chain_id=project.chain_id,
+        organisation_ids=_party_ids(session, project.id), project_id=project.id, match_id=project.match_id,
+        data={"before": before, "contract_value_cny": float(value), "major_level": level.value},
+        occurred_at=at, is_sample=project.is_sample,
+    )
+    return project

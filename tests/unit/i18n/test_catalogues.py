@@ -1,6 +1,5 @@
 """Every interface string goes through gettext, and both catalogues translate every one of them."""
 
-import enum
 import re
 from html.parser import HTMLParser
 
@@ -90,11 +89,20 @@ def test_every_string_in_templates_and_code_is_in_both_catalogues():
 def test_every_stored_code_has_words():
     from backend import labels
 
-    for code in labels.LABELS:
-        assert isinstance(code, enum.Enum)
-    enums = {type(code) for code in labels.LABELS}
-    missing = [m for cls in enums for m in cls if m not in labels.LABELS]
+    pairs = {(type(code), code.value) for code, _words in labels.LABELS}
+    enums = {cls for cls, _value in pairs}
+    missing = [m for cls in enums for m in cls if (cls, m.value) not in pairs]
     assert missing == []
+    assert len(pairs) == len(labels.LABELS)  # no code listed twice
+    from backend.capabilities.models import CapabilityStatus
+    from backend.projects.models import ProjectStatus
+
+    token = i18n.current_locale.set("en")
+    try:  # equal values of different enums keep their own words
+        assert labels.label(CapabilityStatus.ACTIVE) == "active"
+        assert labels.label(ProjectStatus.ACTIVE) == "under way"
+    finally:
+        i18n.current_locale.reset(token)
 
 
 def test_a_page_follows_the_language_switch_and_remembers_it(client):
