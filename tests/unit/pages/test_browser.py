@@ -1,54 +1,10 @@
 """Pages in a real browser: headless Chromium driven by Playwright against the served app."""
 
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
-import pytest
-
 from backend.db import session_scope
 from backend.matches import matching
 from backend.organisations.models import OrgKind
 from tests.common.factories import create_capability, create_need, create_org
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path("/tmp/matchmaker-screenshots")
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium at /usr/bin/chromium (.ci/run installs Debian's chromium and fonts-wqy-microhei)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def served(committed):  # noqa: ANN001
-    """The real app on a free local port, in a thread."""
-    import uvicorn
-
-    from backend.app import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+from tests.unit.pages.conftest import SHOTS
 
 
 def test_a_need_page_shows_explained_cross_language_matches(browser, served):
