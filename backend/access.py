@@ -4,9 +4,9 @@ Pages, the JSON API, match explanations, board search and exports all ask these 
 cannot drift apart:
 - a draft need, and every posting of an organisation that waits for verification, is seen only by its
   own organisation and admins;
-- a public need is seen by everyone; a registered-only need by signed-in users only (to anyone else it
-  does not exist: 404, not 403);
-- a confidential need is seen by signed-in users as its summary only; its title and text are read by its
+- a public need is seen by everyone; a registered-only need by signed-in members of verified
+  organisations only (to anyone else it does not exist: 404, not 403; registering alone opens nothing);
+- a confidential need is seen by those same members as its summary only; its title and text are read by its
   own firm, admins, and a tech-transfer officer of an accepted match on it who has confirmed the
   non-disclosure statement (`NDA_VERSION`);
 - a match (its status, thread, explanation in full) belongs to its two organisations and admins;
@@ -22,6 +22,11 @@ from backend.matches.models import Match, MatchStatus
 from backend.needs.models import NDA_VERSION, NdaAcceptance, Need, NeedStatus, Visibility
 
 
+def trusted(viewer: Principal) -> bool:
+    """Signed in, and an admin has verified the viewer's organisation (the registered tier's readers)."""
+    return viewer.is_authenticated and viewer.org_verified
+
+
 def owns_need(viewer: Principal, need: Need) -> bool:
     return viewer.is_admin or viewer.member_of(need.organisation_id)
 
@@ -34,7 +39,7 @@ def can_see_need(viewer: Principal, need: Need) -> bool:
         return False
     if need.visibility == Visibility.PUBLIC:
         return True
-    return viewer.is_authenticated
+    return trusted(viewer)
 
 
 def nda_confirmed(session: Session, viewer: Principal, need_id: int) -> bool:
@@ -74,7 +79,7 @@ def readable_needs_clause(viewer: Principal) -> ColumnElement[bool]:
     if viewer.is_admin:
         return true()
     own = Need.organisation_id == viewer.organisation_id if viewer.organisation_id is not None else false()
-    tiers = [Visibility.PUBLIC, Visibility.REGISTERED] if viewer.is_authenticated else [Visibility.PUBLIC]
+    tiers = [Visibility.PUBLIC, Visibility.REGISTERED] if trusted(viewer) else [Visibility.PUBLIC]
     return or_(own, and_(Need.status != NeedStatus.DRAFT, Need.visibility.in_(tiers)))
 
 
@@ -83,7 +88,7 @@ def visible_needs_clause(viewer: Principal) -> ColumnElement[bool]:
     if viewer.is_admin:
         return true()
     own = Need.organisation_id == viewer.organisation_id if viewer.organisation_id is not None else false()
-    tiers = list(Visibility) if viewer.is_authenticated else [Visibility.PUBLIC]
+    tiers = list(Visibility) if trusted(viewer) else [Visibility.PUBLIC]
     return or_(own, and_(Need.status != NeedStatus.DRAFT, Need.visibility.in_(tiers)))
 
 
@@ -91,6 +96,11 @@ def can_see_capability(viewer: Principal, cap: Capability) -> bool:
     if viewer.is_admin or viewer.member_of(cap.organisation_id):
         return True
     return cap.status == CapabilityStatus.ACTIVE
+
+
+def may_contact(viewer: Principal, cap: Capability) -> bool:
+    """A capability's contact person is for verified members (and its own organisation), not the public."""
+    return viewer.is_admin or viewer.member_of(cap.organisation_id) or trusted(viewer)
 
 
 def visible_capabilities_clause(viewer: Principal) -> ColumnElement[bool]:

@@ -70,9 +70,13 @@ def merged_catalogue(locale: str) -> Catalog:
     return merged
 
 
-@lru_cache
 def translations(locale: str) -> Translations:
-    """The compiled catalogue of a locale (compiled in memory once per process)."""
+    """The compiled catalogue of a locale; an unknown locale gets the default one."""
+    return _translations(locale if locale in KNOWN_LOCALES else DEFAULT_LOCALE)
+
+
+@lru_cache
+def _translations(locale: str) -> Translations:
     buf = BytesIO()
     write_mo(buf, merged_catalogue(locale))
     buf.seek(0)
@@ -99,7 +103,8 @@ def lazy(message: str) -> str:
 
 
 def babel_locale(locale: str | None = None) -> Locale:
-    return Locale.parse(locale or current_locale.get())
+    code = locale or current_locale.get()
+    return Locale.parse(code if code in KNOWN_LOCALES else DEFAULT_LOCALE)
 
 
 def format_date(value: date | datetime | None, fmt: str = "medium") -> str:

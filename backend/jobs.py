@@ -35,6 +35,19 @@ def _after_commit(session: Session) -> None:
             logging.getLogger(__name__).warning("could not queue %s%s: %s (the sweeper retries)", name, args, err)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("pending_jobs", None)
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction) -> None:  # noqa: ANN001 - a SessionTransaction
+    if transaction.nested:
+        marks = session.info.setdefault("job_marks", {})
+        marks[id(transaction)] = len(session.info.get("pending_jobs", []))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:  # noqa: ANN001
+    """A rolled-back savepoint drops the jobs queued inside it; a real rollback drops them all."""
+    mark = session.info.get("job_marks", {}).pop(id(previous_transaction), None)
+    if previous_transaction.nested and mark is not None:
+        del session.info.get("pending_jobs", [])[mark:]
+    elif not previous_transaction.nested:
+        session.info.pop("pending_jobs", None)
+        session.info.pop("job_marks", None)

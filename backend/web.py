@@ -99,7 +99,8 @@ def _with_lang(request: Request, locale: str) -> str:
     params.append(("lang", "zh" if locale == "zh_CN" else locale))
     from urllib.parse import urlencode
 
-    return f"{request.url.path}?{urlencode(params)}"
+    # "//evil.example/x" is a path of this site, but as a link it would leave it: one leading slash only.
+    return "/" + request.url.path.lstrip("/") + "?" + urlencode(params)
 
 
 def page_args(page: int, per_page: int = 20) -> tuple[int, int]:

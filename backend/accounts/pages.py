@@ -87,7 +87,7 @@ def register_form(request: Request, session: Db, viewer: Principal = Depends(any
 
 @router.post("/register")
 def register(request: Request, session: Db, data: FormData, viewer: Principal = Depends(anyone())):
-    data.setdefault("locale", request.state.locale)
+    data["locale"] = request.state.locale  # the language the person registers in, not a posted value
     try:
         form = parse(RegistrationIn, data, lists=("chains",))
         with session.begin_nested():

@@ -1,5 +1,7 @@
 """Input shapes of the account forms."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from backend.organisations.models import OrgKind
@@ -18,6 +20,12 @@ class LoginIn(BaseModel):
     password: str = Field(max_length=200)
     next: str | None = None
 
+    @field_validator("email")
+    @classmethod
+    def _normal(cls, v: str) -> str:
+        # One spelling per account, so " A@B.cn" and "a@b.cn" share one failed-sign-in budget.
+        return v.strip().lower()
+
 
 class RegistrationIn(BaseModel):
     email: str = Field(max_length=254)
@@ -29,7 +37,7 @@ class RegistrationIn(BaseModel):
     org_name_en: str | None = Field(default=None, max_length=200)
     region: str = Field(max_length=12)
     chains: list[str] = Field(default_factory=list, max_length=12)
-    locale: str = "zh_CN"
+    locale: Literal["zh_CN", "en"] = "zh_CN"
 
     _check_email = field_validator("email")(classmethod(lambda cls, v: _email(v)))
 

@@ -100,13 +100,14 @@ def capabilities_board(request: Request, session: Db, page: PageQuery = 1, viewe
                   base_url=_base_url("/capabilities", kept, CAPABILITY_FIELDS))
 
 
-def figures(session: Session) -> dict[str, int]:
-    """The landing page's headline figures, counted live."""
+def figures(session: Session, viewer: Principal) -> dict[str, int]:
+    """The landing page's headline figures, counted live; open needs as many as the viewer's board lists."""
     def count(model: type, *where) -> int:  # noqa: ANN002
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
     return {
-        "open_needs": count(Need, Need.status == NeedStatus.OPEN, within_deadline()),
+        "open_needs": count(Need, Need.status == NeedStatus.OPEN, within_deadline(),
+                            access.visible_needs_clause(viewer)),
         "active_capabilities": count(Capability, Capability.status == CapabilityStatus.ACTIVE),
         "accepted_matches": count(Match, Match.status == MatchStatus.ACCEPTED),
         "projects": count(JointProject),
@@ -122,4 +123,4 @@ def home(request: Request, session: Db, viewer: Principal = Depends(anyone())):
         select(Need).options(joinedload(Need.organisation), joinedload(Need.chain))
         .where(access.readable_needs_clause(viewer), Need.status == NeedStatus.OPEN, within_deadline())
         .order_by(Need.created_at.desc(), Need.id.desc()).limit(6)))
-    return render(request, "boards/home.html", figures=figures(session), latest=latest, has_sample=has_sample)
+    return render(request, "boards/home.html", figures=figures(session, viewer), latest=latest, has_sample=has_sample)

@@ -23,12 +23,14 @@ router = APIRouter(prefix="/api/v1", tags=["capabilities"])
 OFFICER = allow(Role.TECH_TRANSFER_OFFICER)
 
 
-def to_out(cap: Capability) -> CapabilityOut:
+def to_out(cap: Capability, viewer: Principal | None = None) -> CapabilityOut:
+    """A capability as the caller may see it: the contact person only for verified members and the owner."""
+    contact = cap.contact if viewer is None or access.may_contact(viewer, cap) else None
     return CapabilityOut(
         id=cap.id, organisation_id=cap.organisation_id, organisation=cap.organisation.name, kind=cap.kind,
         title=cap.title, description=cap.description, chain=cap.chain.code if cap.chain else None,
         keywords=cap.keywords, language=cap.language, language_chosen=cap.language_chosen, team=cap.team,
-        trl=cap.trl, patent_numbers=cap.patent_numbers, contact=cap.contact, status=cap.status,
+        trl=cap.trl, patent_numbers=cap.patent_numbers, contact=contact, status=cap.status,
         match_state=cap.match_state.value, is_sample=cap.is_sample, created_at=cap.created_at,
     )
 
@@ -42,20 +44,20 @@ def list_capabilities(session: Db, limit: int = Query(default=50, ge=1, le=200),
                       viewer: Principal = Depends(anyone())) -> dict:
     rows, total = page(session, repository.listing(access.visible_capabilities_clause(viewer)), limit=limit,
                        offset=offset)
-    return {"items": [to_out(c).model_dump(mode="json") for c in rows], "total": total,
+    return {"items": [to_out(c, viewer).model_dump(mode="json") for c in rows], "total": total,
             "limit": limit, "offset": offset}
 
 
 @router.get("/capabilities/{capability_id}")
 def get_capability(capability_id: IdPath, session: Db, viewer: Principal = Depends(anyone())) -> dict:
-    return to_out(visible_capability(session, viewer, capability_id)).model_dump(mode="json")
+    return to_out(visible_capability(session, viewer, capability_id), viewer).model_dump(mode="json")
 
 
 @router.get("/capabilities/{capability_id}/matches")
 def capability_matches(capability_id: IdPath, session: Db, viewer: Principal = Depends(anyone())) -> dict:
     """The ranked needs for a capability, as the caller may see them (confidential: summary only)."""
     cap = visible_capability(session, viewer, capability_id)
-    found = match_repository.for_capability(session, capability_id)
+    found = match_repository.for_capability(session, capability_id, include_declined=True)
     return {"capability_id": capability_id, "match_state": cap.match_state.value,
             "matches": views.to_out(session, viewer, found, False)}
 
@@ -63,7 +65,8 @@ def capability_matches(capability_id: IdPath, session: Db, viewer: Principal = D
 @router.post("/capabilities", status_code=201)
 def create_capability(data: CapabilityIn, session: Db, viewer: Principal = Depends(OFFICER)) -> dict:
     """Post a capability for the caller's organisation (admins name it); a draft while it is not verified."""
-    cap = service.create(session, service.for_caller(viewer, data), draft=not viewer.org_verified)
+    data = service.for_caller(viewer, data)
+    cap = service.create(session, data, draft=not _verified(session, viewer, data))
     return _fresh(session, cap.id)
 
 
@@ -114,9 +117,18 @@ def inbox(
     matches, total = page(session, stmt, limit=limit, offset=offset)
     by_id = {m.id: m for m in matches}
     items = []
-    for item in views.to_out(session, viewer, matches, False):
+    for item in views.to_out(session, viewer, matches, False, keep_closed=True):
         cap = by_id[item["id"]].capability
         item["capability"] |= {"title": cap.title, "url": f"/capabilities/{cap.id}", "language": cap.language}
         item["url"] = f"/matches/{item['id']}"
         items.append(item)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def _verified(session, viewer: Principal, data) -> bool:  # noqa: ANN001
+    """Whether the posting organisation is verified (an admin may post for one that is not yet)."""
+    if not viewer.is_admin:
+        return viewer.org_verified
+    from backend.organisations import repository as orgs
+
+    return orgs.get(session, data.organisation_id).is_verified

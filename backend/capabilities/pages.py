@@ -180,11 +180,12 @@ def retire_capability(request: Request, capability_id: IdPath, session: Db, view
 @router.get("/capabilities/{capability_id}")
 def capability_detail(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(anyone())):
     cap = visible_capability(session, viewer, capability_id)
-    rows = views.rows(session, viewer, match_repository.for_capability(session, capability_id), need_side=False)
+    found = match_repository.for_capability(session, capability_id, include_declined=True)
+    rows = views.rows(session, viewer, found, need_side=False)
     is_owner = viewer.is_admin or viewer.member_of(cap.organisation_id)
     matching = cap.status == CapabilityStatus.ACTIVE and cap.match_state != MatchState.DONE
     return render(request, "capabilities/detail.html", capability=cap, rows=rows, is_owner=is_owner,
-                  refreshing=is_owner and matching)
+                  refreshing=is_owner and matching, show_contact=access.may_contact(viewer, cap))
 
 
 def inbox_statement(session: Session, viewer: Principal, f: InboxFilter) -> tuple[Select, dict[str, str]]:
@@ -227,7 +228,7 @@ def inbox(request: Request, session: Db, page: PageQuery = 1, viewer: Principal 
     errors |= {field: _(message) for field, message in problems.items()}
     limit, offset = page_args(page)
     matches, total = paginate(session, stmt, limit=limit, offset=offset)
-    rows = views.rows(session, viewer, matches, need_side=False)
+    rows = views.rows(session, viewer, matches, need_side=False, keep_closed=True)  # the filter decided
     query = urlencode([(k, v) for k, v in values.items() if v not in ("", None)])
     return render(
         request, "capabilities/inbox.html", status_code=422 if errors else 200, rows=rows, total=total,

@@ -111,6 +111,7 @@ def express_interest(session: Session, match: Match, side: str, *, proposal: str
     }[side]
     if match.status == mine:
         raise Conflict("your side has already expressed interest; the other side answers next")
+    _still_open(session, match)
     text = clean_text(proposal)
     if text and side != "university":
         raise InvalidInput("only the university side writes a proposal", field="proposal")
@@ -123,6 +124,19 @@ def express_interest(session: Session, match: Match, side: str, *, proposal: str
     if to == MatchStatus.ACCEPTED:
         setattr(match, _STAMP[mine], at or datetime.now(UTC))
     return transition(session, match, to, at=at)
+
+
+def _still_open(session: Session, match: Match) -> None:
+    """Interest needs both postings still on offer: an open need and an active capability."""
+    from backend.capabilities.models import Capability, CapabilityStatus
+    from backend.needs.models import Need, NeedStatus
+
+    need_status = session.scalar(select(Need.status).where(Need.id == match.need_id))
+    cap_status = session.scalar(select(Capability.status).where(Capability.id == match.capability_id))
+    if need_status not in (NeedStatus.OPEN, NeedStatus.IN_PROGRESS):
+        raise InvalidTransition(f"the need is {need_status.value}; this match can no longer be taken up")
+    if cap_status != CapabilityStatus.ACTIVE:
+        raise InvalidTransition(f"the capability is {cap_status.value}; this match can no longer be taken up")
 
 
 def decline(session: Session, match: Match, side: str, reason: DeclineReason | str | None,

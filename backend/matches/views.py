@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from backend import access
 from backend.auth import Principal
-from backend.matches.models import Match
+from backend.i18n import _
+from backend.matches.models import Match, MatchStatus
 from backend.matches.schemas import MatchOut, PostingRef
 from backend.postings import text_of
 from matching import explain
 
+CLOSED = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
 # What an explanation may say without quoting either text.
 SAFE_KEYS = ("similarity", "similarity_label", "cross_language", "chain_agrees", "lexical_rank", "dense_rank")
 
@@ -56,13 +58,20 @@ def _cap_ref(match: Match) -> PostingRef:
                       url=f"/capabilities/{cap.id}")
 
 
-def rows(session: Session, viewer: Principal, matches: list[Match], need_side: bool) -> list[MatchRow]:
+def rows(session: Session, viewer: Principal, matches: list[Match], need_side: bool, *,
+         keep_closed: bool = False) -> list[MatchRow]:
     """Rows for a need's page (other side: capabilities) or a capability's page (other side: needs).
 
-    On a need's page the caller has checked that the viewer may read the need.
+    On a need's page the caller has checked that the viewer may read the need. `matches` include declined
+    and expired pairs: the two sides no longer see them (unless `keep_closed`, as in an inbox that asked for
+    them), but anyone else still does, so that a list never changes when a side declines (which would tell
+    outsiders how a negotiation went).
     """
     out = []
     for m in matches:
+        side = access.party_of(viewer, m, m.need.organisation_id, m.capability.organisation_id)
+        if side is not None and m.status in CLOSED and not keep_closed:
+            continue
         if need_side:
             if not access.can_see_capability(viewer, m.capability):
                 continue
@@ -79,16 +88,18 @@ def rows(session: Session, viewer: Principal, matches: list[Match], need_side: b
             excerpt = explain.highlight(body[:400] + ("…" if len(body) > 400 else ""),
                                         explanation.get("shared_terms", []))
         firm_id, lab_id = m.need.organisation_id, m.capability.organisation_id
-        out.append(MatchRow(m, len(out) + 1, ref.title or ref.summary or "", ref.organisation, ref.url, excerpt,
+        shown = ref.title or ref.summary or _("A confidential need (no summary yet)")
+        out.append(MatchRow(m, len(out) + 1, shown, ref.organisation, ref.url, excerpt,
                             explanation, readable, access.can_open_match(viewer, firm_id, lab_id),
                             confidential=bool(ref.confidential)))
     return out
 
 
-def to_out(session: Session, viewer: Principal, matches: list[Match], need_side: bool) -> list[dict]:
+def to_out(session: Session, viewer: Principal, matches: list[Match], need_side: bool, *,
+           keep_closed: bool = False) -> list[dict]:
     """JSON of a ranked match list: the same rows, the same rules as the pages."""
     result = []
-    for row in rows(session, viewer, matches, need_side):
+    for row in rows(session, viewer, matches, need_side, keep_closed=keep_closed):
         m = row.match
         if need_side:
             need_ref, cap_ref = PostingRef(id=m.need_id), _cap_ref(m)

@@ -66,7 +66,7 @@ def need_matches(need_id: IdPath, session: Db, viewer: Principal = Depends(anyon
     need = visible_need(session, viewer, need_id)
     if not access.can_read_need(session, viewer, need):
         return {"need_id": need_id, "match_state": need.match_state.value, "matches": [], "confidential": True}
-    found = match_repository.for_need(session, need_id)
+    found = match_repository.for_need(session, need_id, include_declined=True)
     return {"need_id": need_id, "match_state": need.match_state.value,
             "matches": views.to_out(session, viewer, found, True)}
 
@@ -77,7 +77,8 @@ def create_need(data: NeedIn, session: Db, viewer: Principal = Depends(allow(Rol
 
     While the firm's organisation waits for verification the need is saved as a draft (status "draft").
     """
-    need = service.create(session, service.for_caller(viewer, data), draft=not viewer.org_verified)
+    data = service.for_caller(viewer, data)
+    need = service.create(session, data, draft=not _verified(session, viewer, data))
     session.flush()
     return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")
 
@@ -98,3 +99,12 @@ def change_status(need_id: IdPath, data: NeedStatusIn, session: Db,
     need = service.transition(session, own_need(session, viewer, need_id), data.to)
     session.flush()
     return to_out(session, viewer, repository.get(session, need.id)).model_dump(mode="json")
+
+
+def _verified(session, viewer: Principal, data) -> bool:  # noqa: ANN001
+    """Whether the posting organisation is verified (an admin may post for one that is not yet)."""
+    if not viewer.is_admin:
+        return viewer.org_verified
+    from backend.organisations import repository as orgs
+
+    return orgs.get(session, data.organisation_id).is_verified

@@ -211,7 +211,8 @@ def change_status(request: Request, need_id: IdPath, session: Db, data: FormData
 def need_detail(request: Request, need_id: IdPath, session: Db, viewer: Principal = Depends(anyone())):
     need = visible_need(session, viewer, need_id)
     readable = access.can_read_need(session, viewer, need)
-    rows = views.rows(session, viewer, match_repository.for_need(session, need_id), need_side=True) if readable else []
+    found = match_repository.for_need(session, need_id, include_declined=True) if readable else []
+    rows = views.rows(session, viewer, found, need_side=True)
     owner = access.owns_need(viewer, need)
     steps = []
     if owner:

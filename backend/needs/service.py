@@ -76,9 +76,13 @@ def _check(need: Need, **new: object) -> None:
     low, high = value("budget_min_cny"), value("budget_max_cny")
     if low is not None and high is not None and low > high:
         raise InvalidInput("budget_min_cny must not exceed budget_max_cny", field="budget_max_cny")
-    if value("visibility") == Visibility.CONFIDENTIAL and not (value("summary") or "").strip():
-        raise InvalidInput("a confidential need needs a summary written by the firm: it is all that others see",
-                           field="summary")
+    if value("visibility") == Visibility.CONFIDENTIAL:
+        summary = (value("summary") or "").strip()
+        if not summary:
+            raise InvalidInput("a confidential need needs a summary written by the firm: it is all that others see",
+                               field="summary")
+        if summary == (value("title") or "").strip():
+            raise InvalidInput("the summary of a confidential need must not repeat its title", field="summary")
 
 
 def _region_of(need: Need, org: Organisation) -> int:

@@ -128,7 +128,8 @@ def foreign_organisations(session: Session) -> list[tuple[Organisation, Region]]
     """Organisations abroad that can be chosen as a partner, by name."""
     return list(session.execute(
         select(Organisation, Region).join(Region, Region.id == Organisation.region_id)
-        .where(Region.country_code != "CN").order_by(Organisation.name, Organisation.id)).tuples())
+        .where(Region.country_code != "CN", Organisation.is_verified)
+        .order_by(Organisation.name, Organisation.id)).tuples())
 
 
 def projects_of(session: Session, organisation_id: int | None) -> list[JointProject]:

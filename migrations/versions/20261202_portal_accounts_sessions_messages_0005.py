@@ -114,6 +114,9 @@ def upgrade() -> None:
     op.add_column('users', sa.Column('full_name', sa.String(length=120), nullable=True))
     op.add_column('users', sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True))
     # ### end Alembic commands ###
+    # A need's summary used to default to its title, so a confidential need showed its title to everyone:
+    # such summaries are emptied (the pages then say "confidential need" until the firm writes one).
+    op.execute("UPDATE needs SET summary = '' WHERE summary = title")
     # Capabilities of an organisation that waits for verification stay drafts.
     op.drop_constraint(op.f('ck_capabilities_capabilitystatus'), 'capabilities', type_='check')
     op.create_check_constraint(op.f('ck_capabilities_capabilitystatus'), 'capabilities',

@@ -12,7 +12,7 @@ from backend.boards.pages import figures
 from backend.capabilities.models import CapabilityKind, CapabilityStatus
 from backend.matches import matching
 from backend.matches import service as matches
-from backend.needs.models import NeedStatus
+from backend.needs.models import NeedStatus, Visibility
 from backend.organisations.models import OrgKind
 from backend.partnerships import service as partnerships
 from backend.partnerships.models import PartnershipKind
@@ -201,8 +201,10 @@ def test_only_open_needs_and_active_capabilities_are_on_the_boards(db_session, f
 
 
 def test_the_landing_page_counts_what_exists(client, db_session, firm, lab):
-    before = figures(db_session)
+    visitor = Principal()
+    before = figures(db_session, visitor)
     need = create_need(db_session, firm, title="落地页统计需求")
+    create_need(db_session, firm, title="仅注册用户可见", visibility=Visibility.REGISTERED)  # not for a visitor
     create_need(db_session, firm, title="另一个需求").status = NeedStatus.CLOSED
     cap = create_capability(db_session, lab)
     create_capability(db_session, lab).status = CapabilityStatus.ARCHIVED
@@ -214,7 +216,7 @@ def test_the_landing_page_counts_what_exists(client, db_session, firm, lab):
     partnerships.create(db_session, local_organisation_id=lab.id, foreign_organisation_id=foreign.id,
                         kind=PartnershipKind.JOINT_RD, started_on=date(2026, 1, 5))
     db_session.flush()
-    after = figures(db_session)
+    after = figures(db_session, visitor)
     assert {k: after[k] - before[k] for k in after} == {
         "open_needs": 1, "active_capabilities": 1, "accepted_matches": 1, "projects": 1, "partnerships": 1}
     page = client.get("/?lang=en")

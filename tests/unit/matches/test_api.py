@@ -4,7 +4,7 @@ from backend.accounts.models import Role
 from backend.matches import matching
 from backend.matches.models import Match
 from backend.needs.models import Visibility
-from backend.organisations.models import OrgKind
+from backend.organisations.models import Organisation, OrgKind
 from tests.common.factories import create_capability, create_need, create_org
 from tests.common.portal import create_user, sign_in
 
@@ -60,6 +60,10 @@ def test_declining_stores_the_coded_reason_and_the_pair_disappears(client, db_se
     assert done.status_code == 200 and done.json()["decline_reason"] == "trl_too_early"
     again = client.post(f"/api/v1/matches/{match.id}/decline", json={"reason": "budget"}, headers=TOKEN)
     assert again.status_code == 409 and "cannot go from declined" in again.json()["error"]
+    # Outsiders still see the pair (without its status); the firm no longer does.
+    assert [m["status"] for m in client.get(f"/api/v1/needs/{need.id}/matches").json()["matches"]] == [None]
+    firm = db_session.get(Organisation, need.organisation_id)
+    sign_in(client, create_user(db_session, Role.FIRM_MEMBER, firm))
     assert client.get(f"/api/v1/needs/{need.id}/matches").json()["matches"] == []
 
 
