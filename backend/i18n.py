@@ -178,9 +178,10 @@ def _domain_of(path: str) -> str:
 def extract() -> dict[str, set[str]]:
     """Every translatable string in templates and code, grouped by the domain file it belongs to."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
-    method_map = [("templates/**.html", "jinja2"), ("backend/**.py", "python")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options = parse_mapping_cfg(fh, "babel.cfg")
     found: dict[str, set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords={"_": None, "gettext": None,

@@ -1,5 +1,6 @@
 """Fixtures of the browser tests: headless Chromium (Playwright) and the real app served on a free port."""
 
+import os
 import shutil
 import socket
 import threading
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Screenshots of every step, kept after the run (the test output folder).
-SHOTS = Path("/tmp/matchmaker-screenshots")
+# Screenshots of every step, kept after the run in the test output folder (`test-output/` of the checkout,
+# or MATCHMAKER_TEST_OUTPUT).
+OUTPUT = Path(os.environ.get("MATCHMAKER_TEST_OUTPUT", Path(__file__).resolve().parents[3] / "test-output"))
+SHOTS = OUTPUT / "screenshots"
 
 
 @pytest.fixture

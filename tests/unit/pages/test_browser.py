@@ -27,7 +27,7 @@ def test_a_need_page_shows_explained_cross_language_matches(browser, served):
     assert any("Grinding burn detection" in t for t in text)
     assert page.locator(".match mark").count() >= 1
     assert "语义非常接近" in " ".join(text) or "semantically very close" in " ".join(text)
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "need.png"), full_page=True)
 
 

@@ -1,7 +1,7 @@
 """The portal as people use it, in a real browser: a firm from registration to a ticked-off milestone, the
 language switch, and a confidential need before and after the non-disclosure statement.
 
-Every step saves a screenshot under /tmp/matchmaker-screenshots/."""
+Every step saves a screenshot under test-output/screenshots/journey/."""
 
 import re
 
