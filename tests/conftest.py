@@ -137,3 +137,31 @@ def committed(engine):  # noqa: ANN001
     yield
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def served(committed):  # noqa: ANN001
+    """The real app (uvicorn) on a free local port, in a thread: its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from backend.app import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+

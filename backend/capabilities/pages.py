@@ -153,28 +153,28 @@ def edit_capability(request: Request, capability_id: IdPath, session: Db, data: 
     return _see_other(f"/capabilities/{cap.id}")
 
 
-@router.post("/capabilities/{capability_id}/publish")
-def publish_capability(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(OFFICER)):
+def _step(request: Request, session, viewer: Principal, capability_id: int, step, done: str):  # noqa: ANN001, ANN202
+    """One lifecycle step of the viewer's own capability, with a flash either way, back to its page."""
     cap = service.owned(session, viewer, capability_id)
     try:
-        service.publish(session, cap)
+        step(session, cap)
     except AppError as err:
         flash(request, _(err.message), "error")
     else:
-        flash(request, _("Your capability is published. Matching runs in the background."), "success")
+        flash(request, done, "success")
     return _see_other(f"/capabilities/{capability_id}")
+
+
+@router.post("/capabilities/{capability_id}/publish")
+def publish_capability(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(OFFICER)):
+    return _step(request, session, viewer, capability_id, service.publish,
+                 _("Your capability is published. Matching runs in the background."))
 
 
 @router.post("/capabilities/{capability_id}/retire")
 def retire_capability(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(OFFICER)):
-    cap = service.owned(session, viewer, capability_id)
-    try:
-        service.retire(session, cap)
-    except AppError as err:
-        flash(request, _(err.message), "error")
-    else:
-        flash(request, _("The capability is retired: it has left the board and matching."), "success")
-    return _see_other(f"/capabilities/{capability_id}")
+    return _step(request, session, viewer, capability_id, service.retire,
+                 _("The capability is retired: it has left the board and matching."))
 
 
 @router.get("/capabilities/{capability_id}")

@@ -1,10 +1,7 @@
-"""Fixtures of the browser tests: headless Chromium (Playwright) and the real app served on a free port."""
+"""Fixtures of the browser tests: headless Chromium (Playwright); the served app is in tests/conftest.py."""
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -26,27 +23,3 @@ def browser():
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield b
         b.close()
-
-
-@pytest.fixture
-def served(committed):  # noqa: ANN001
-    """The real app on a free local port, in a thread."""
-    import uvicorn
-
-    from backend.app import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-
-

@@ -1,7 +1,5 @@
 """Through a real server: a response never goes out before its transaction has committed."""
 
-import socket
-import threading
 import time
 
 import httpx
@@ -13,25 +11,9 @@ from tests.common.portal import csrf_token
 
 
 @pytest.fixture
-def server(committed):  # noqa: ANN001
-    import uvicorn
-
-    from backend.app import create_app
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+def server(served):  # noqa: ANN001
+    with httpx.Client(base_url=served, timeout=30) as client:
         yield client
-    srv.should_exit = True
-    thread.join(10)
 
 
 @pytest.fixture
