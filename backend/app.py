@@ -36,7 +36,7 @@ def create_app() -> FastAPI:
                   dependencies=[Depends(csrf.verify)])
     csp.install(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
-    from backend import apidocs
+    from backend import apidocs, exports
 
     app.mount("/api/docs/assets", apidocs.assets, name="api-docs-assets")
 
@@ -85,7 +85,7 @@ def create_app() -> FastAPI:
 
 def route_modules() -> list:
     """Every module with a `router`; each domain adds its pages and API here."""
-    from backend import apidocs
+    from backend import apidocs, exports
     from backend.accounts import pages as accounts_pages
     from backend.admin import pages as admin_pages
     from backend.boards import pages as boards_pages
@@ -100,6 +100,7 @@ def route_modules() -> list:
     from backend.projects import api as projects_api
     from backend.projects import pages as projects_pages
 
-    return [apidocs, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
+    # exports first: /matches/export and /projects/export must not be read as /matches/{id}.
+    return [apidocs, exports, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
             capabilities_api, matches_pages, matches_api, projects_pages, projects_api, partnerships_pages,
             partnerships_api]
