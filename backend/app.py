@@ -32,11 +32,12 @@ def _validation_message(err: RequestValidationError) -> list[dict]:
 
 
 def create_app() -> FastAPI:
+    import backend.models  # noqa: F401 - every mapped table, and the notification listeners
     app = FastAPI(title="Matchmaker", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   dependencies=[Depends(csrf.verify)])
     csp.install(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
-    from backend import apidocs, exports
+    from backend import apidocs
 
     app.mount("/api/docs/assets", apidocs.assets, name="api-docs-assets")
 
@@ -91,10 +92,12 @@ def route_modules() -> list:
     from backend.boards import pages as boards_pages
     from backend.capabilities import api as capabilities_api
     from backend.capabilities import pages as capabilities_pages
+    from backend.imports import pages as imports_pages
     from backend.matches import api as matches_api
     from backend.matches import pages as matches_pages
     from backend.needs import api as needs_api
     from backend.needs import pages as needs_pages
+    from backend.notifications import pages as notifications_pages
     from backend.partnerships import api as partnerships_api
     from backend.partnerships import pages as partnerships_pages
     from backend.projects import api as projects_api
@@ -103,4 +106,4 @@ def route_modules() -> list:
     # exports first: /matches/export and /projects/export must not be read as /matches/{id}.
     return [apidocs, exports, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
             capabilities_api, matches_pages, matches_api, projects_pages, projects_api, partnerships_pages,
-            partnerships_api]
+            partnerships_api, imports_pages, notifications_pages]

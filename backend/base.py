@@ -71,6 +71,8 @@ class PostingColumns(Timestamped):
     language: Mapped[str] = mapped_column(String(8), default="zh")
     # The language the author chose on the form; None means detected from the text.
     language_chosen: Mapped[str | None] = mapped_column(String(8))
+    # The organisation's own id for the posting (bulk import): importing a row again updates this posting.
+    external_id: Mapped[str | None] = mapped_column(String(100))
     embedding = vector_column()
     embedding_en = vector_column()
     lexical = tsvector_column()

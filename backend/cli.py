@@ -311,9 +311,21 @@ def eval_command(
     typer.echo("", err=True)
     direction = "reverse (capability -> needs)" if reverse else "forward (need -> capabilities)"
     typer.echo(f"{directory.name} {direction}, {len(bench.needs)} needs, {len(bench.capabilities)} capabilities")
-    typer.echo(f"{'method':<16}{'Recall@10':>10}{'nDCG@10':>10}{'MRR@10':>10}")
+    for kind, extra in bench.repeated_ids().items():
+        typer.echo(f"note: {extra} {kind} repeat an id; the copies count as one (e.g. one document in two languages)")
+    slices = sorted({s for m in results.values() for s in m["slices"]})
+    typer.echo(f"{'method':<18}{'Recall@10':>10}{'nDCG@10':>10}{'MRR@10':>10}{'intrusion@1':>12}{'hub_share':>10}"
+               + "".join(f"{s:>10}" for s in slices))
     for name, m in results.items():
-        typer.echo(f"{name:<16}{m['recall@10']:>10.4f}{m['ndcg@10']:>10.4f}{m['mrr@10']:>10.4f}")
+        intrusion = "-" if m["intrusion@1"] is None else f"{m['intrusion@1']:.4f}"
+        per_slice = "".join(f"{m['slices'][s]['ndcg@10']:>10.4f}" if s in m["slices"] else f"{'-':>10}"
+                            for s in slices)
+        typer.echo(f"{name:<18}{m['recall@10']:>10.4f}{m['ndcg@10']:>10.4f}{m['mrr@10']:>10.4f}{intrusion:>12}"
+                   f"{m['hub_share']:>10.4f}{per_slice}")
+    if slices:
+        first = next(iter(results.values()), {"slices": {}})
+        counts = ", ".join(f"{s} {first['slices'][s]['queries']}" for s in slices if s in first["slices"])
+        typer.echo(f"slice columns: nDCG@10 per query language -> relevant language (queries: {counts})")
     if as_json:
         typer.echo(jsonlib.dumps(results))
 

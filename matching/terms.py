@@ -1,4 +1,9 @@
-"""Domain dictionary, stopwords and the jieba segmenter shared by the lexical and explanation code."""
+"""Domain dictionary, stopwords and the jieba segmenter shared by the lexical and explanation code.
+
+Two word lists keep terms out: `stopwords()` (data/stopwords.txt; its English part is the lexical index's
+stopword list, so editing it changes BM25 rankings) and `common_words()`, which only the explanations use:
+the maintained Chinese and English lists of stopwords-iso, stopwords.txt and the domain filler words of
+data/filler_words.txt (采用, 完成, manufacturer, joint, project), minus every domain term."""
 
 import logging
 import re
@@ -9,6 +14,7 @@ from pathlib import Path
 _DATA = Path(__file__).resolve().parent / "data"
 DOMAIN_TERMS_PATH = _DATA / "domain_terms.txt"
 STOPWORDS_PATH = _DATA / "stopwords.txt"
+FILLER_WORDS_PATH = _DATA / "filler_words.txt"
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RE = re.compile(f"[{_HAN}]")
@@ -58,6 +64,25 @@ def stopwords() -> frozenset[str]:
 def english_stopwords() -> frozenset[str]:
     """The ASCII part of the stopword list."""
     return frozenset(w for w in stopwords() if w.isascii())
+
+
+@cache
+def filler_words() -> frozenset[str]:
+    """Words of this domain's postings that say nothing about a match (lower-case; explanations only)."""
+    words: set[str] = set()
+    for line in _read_lines(FILLER_WORDS_PATH):
+        words.update(w.lower() for w in line.split())
+    return frozenset(words)
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Words an explanation never names as shared: stopwords-iso (zh, en), stopwords() and filler_words(),
+    except the domain terms (lower-case)."""
+    import stopwordsiso
+
+    maintained = {w.lower() for w in stopwordsiso.stopwords(["zh", "en"])}
+    return frozenset((maintained | stopwords() | filler_words()) - domain_terms())
 
 
 def segmenter():

@@ -103,6 +103,7 @@ def db_session(engine, queued_jobs) -> Session:  # noqa: ANN001
 @pytest.fixture
 def client(db_session: Session):
     """The web app on the test transaction."""
+    from fastapi import Request
     from fastapi.testclient import TestClient
 
     from backend.app import create_app
@@ -110,7 +111,8 @@ def client(db_session: Session):
 
     app = create_app()
 
-    def _session():
+    def _session(request: Request):
+        request.state.db_session = db_session
         yield db_session
         db_session.flush()
 
@@ -125,10 +127,10 @@ def scratch_url(pg_server_url: str, worker_id: str) -> str:
     return fresh_database(pg_server_url, f"matchmaker_scratch_{worker_id}")
 
 
-DATA_TABLES = ("web_sessions", "api_tokens", "password_reset_tokens", "outbox_mails", "match_messages",
-               "nda_acceptances", "collaboration_events", "matches", "project_milestones", "project_parties",
-               "joint_projects", "partnerships", "needs", "capabilities", "users", "organisation_chains",
-               "organisations", "embedding_indexes", "score_snapshots")
+DATA_TABLES = ("notifications", "import_rows", "import_jobs", "web_sessions", "api_tokens", "password_reset_tokens",
+               "outbox_mails", "match_messages", "nda_acceptances", "collaboration_events", "matches",
+               "project_milestones", "project_parties", "joint_projects", "partnerships", "needs", "capabilities",
+               "users", "organisation_chains", "organisations", "embedding_indexes", "score_snapshots")
 
 
 @pytest.fixture

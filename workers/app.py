@@ -43,6 +43,8 @@ def make_celery(url: str | None = None) -> Celery:
             "clean-consumed-broker-rows": {"task": "broker.cleanup", "schedule": settings.broker_cleanup_seconds},
             # Needs past their deadline: their firms are mailed once (idempotent); 00:15 UTC is 08:15 in Shaoxing.
             "expire-need-deadlines": {"task": "needs.expire_deadlines", "schedule": crontab(hour=0, minute=15)},
+            # Every score snapshot rebuilt from the ledger; 18:30 UTC is 02:30 in Shaoxing, a quiet hour.
+            "recompute-scores": {"task": "scores.recompute", "schedule": crontab(hour=18, minute=30)},
         },
     )
     return app

@@ -53,6 +53,30 @@ def expire_deadlines() -> int:
         return service.expire_deadlines(session)
 
 
+@shared_task(name="scores.apply_event", acks_late=True, bind=True, max_retries=5)
+def score_events(self, event_ids: list[int] | int) -> int:
+    """Update the score snapshots the ledger events of one transaction move (recomputed by key from the
+    ledger: a redelivered task counts nothing twice)."""
+    from backend.scores import service
+
+    ids = [event_ids] if isinstance(event_ids, int) else list(event_ids)
+    try:
+        with session_scope() as session:
+            return service.apply_events(session, ids)
+    except Exception as err:
+        log.warning("scores for events %s not updated: %s (the nightly recompute catches up)", ids[:10], err)
+        raise self.retry(exc=err, countdown=min(300, 5 * 2**self.request.retries)) from err
+
+
+@shared_task(name="scores.recompute", acks_late=True)
+def recompute_scores() -> int:
+    """Nightly: rebuild every score snapshot from the ledger alone."""
+    from backend.scores import service
+
+    with session_scope() as session:
+        return service.recompute(session)
+
+
 @shared_task(name="broker.cleanup")
 def broker_cleanup() -> int:
     """Delete messages the SQLAlchemy transport has delivered (it only hides them)."""
@@ -96,3 +120,12 @@ def send_mail(self, mail_id: int) -> bool:
                 row.attempts += 1
                 row.last_error = str(err)[:2000]
         raise self.retry(exc=err, countdown=min(3600, 30 * 2**self.request.retries)) from err
+
+
+@shared_task(name="imports.run", acks_late=True)
+def run_import(job_id: int) -> int:
+    """Write the rows of an uploaded sheet, a chunk per transaction; a redelivered task resumes where it was."""
+    from backend.imports import service
+
+    job = service.run(session_scope, job_id)
+    return job.done_rows if job is not None else 0

@@ -2,7 +2,7 @@
 
 import enum
 
-from sqlalchemy import ARRAY, CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import ARRAY, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.base import GIN_WITH, Base, PostingColumns, enum_column
@@ -26,6 +26,7 @@ class CapabilityStatus(enum.StrEnum):
 class Capability(PostingColumns, Base):
     __tablename__ = "capabilities"
     __table_args__ = (
+        UniqueConstraint("organisation_id", "external_id"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl"),
         Index("ix_capabilities_embedding_hnsw", "embedding", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},

@@ -16,6 +16,7 @@ from backend.capabilities.schemas import CapabilityIn, CapabilityUpdate
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.i18n import lazy
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.organisations import repository as orgs
 from backend.organisations.models import Organisation
 
@@ -59,7 +60,7 @@ def _index(cap: Capability) -> None:
         cap.match_state = MatchState.DONE
 
 
-def _record(session: Session, kind: str, cap: Capability, org: Organisation, *, at: datetime | None = None,
+def _record(session: Session, kind: EventKind, cap: Capability, org: Organisation, *, at: datetime | None = None,
             data: dict | None = None) -> None:
     ledger.record(session, kind, region_id=org.region_id, chain_id=cap.chain_id, organisation_ids=[org.id],
                   capability_id=cap.id, data=data, occurred_at=at, is_sample=cap.is_sample)
@@ -102,7 +103,7 @@ def create(
     _index(cap)
     session.add(cap)
     session.flush()
-    _record(session, "capability.drafted", cap, org, at=at)
+    _record(session, EventKind.CAPABILITY_DRAFTED, cap, org, at=at)
     return cap
 
 
@@ -138,7 +139,7 @@ def update(session: Session, cap: Capability, data: CapabilityUpdate) -> Capabil
     _index(cap)
     session.flush()
     org = orgs.get(session, cap.organisation_id)
-    _record(session, "capability.edited", cap, org, data={"fields": changed})
+    _record(session, EventKind.CAPABILITY_EDITED, cap, org, data={"fields": changed})
     if cap.status == CapabilityStatus.ACTIVE:
         jobs.enqueue(session, "matches.match_capability", cap.id)
     return cap
@@ -164,5 +165,5 @@ def retire(session: Session, cap: Capability) -> Capability:
         cap.match_state = MatchState.DONE
     session.flush()
     org = orgs.get(session, cap.organisation_id)
-    _record(session, "capability.retired", cap, org, data={"from": previous.value})
+    _record(session, EventKind.CAPABILITY_RETIRED, cap, org, data={"from": previous.value})
     return cap

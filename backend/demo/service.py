@@ -65,6 +65,8 @@ def load(session: Session, today: date | None = None, progress: Progress | None 
     # The services queued one matching job per posting; one sweep embeds and matches them all instead.
     session.info.pop("pending_jobs", None)
     jobs.enqueue(session, "matches.sweep_pending")
+    # The services' score updates were dropped with the matching jobs: one full recompute covers the history.
+    jobs.enqueue(session, "scores.recompute")
     return counts
 
 

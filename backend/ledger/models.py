@@ -11,10 +11,17 @@ from backend.base import Base
 
 class CollaborationEvent(Base):
     __tablename__ = "collaboration_events"
-    __table_args__ = (Index("ix_collaboration_events_region_time", "region_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_collaboration_events_region_time", "region_id", "occurred_at"),
+        # Scores read the ledger by time and follow a need, a match or a project through its events.
+        Index("ix_collaboration_events_occurred_at", "occurred_at"),
+        Index("ix_collaboration_events_need_id", "need_id"),
+        Index("ix_collaboration_events_match_id", "match_id"),
+        Index("ix_collaboration_events_project_id", "project_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(60), index=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)  # an `EventKind` value (backend/ledger/kinds.py)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"), index=True)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import and_, exists, false, select, text, update
+from sqlalchemy import and_, exists, false, func, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -343,6 +343,23 @@ def _ordinal(ids: list[int], item: int) -> int | None:
     return ids.index(item) + 1 if item in ids else None
 
 
+def _frequencies(session: Session, target: type):  # noqa: ANN202 - (term -> df or None, N)
+    """Document frequencies of explanation terms among the target postings, for the idf floor of
+    matching.explain: counted in the lexical index, each term once, and no further than the floor needs."""
+    documents = session.scalar(select(func.count()).select_from(target).where(target.lexical.is_not(None))) or 0
+    sql = text(explain.frequency_sql(target.__tablename__))
+    cap = explain.frequency_cap(documents)
+    known: dict[str, int | None] = {}
+
+    def document_frequency(term: str) -> int | None:
+        if term not in known:
+            tsq = explain.term_tsquery(term)
+            known[term] = None if tsq is None else session.scalar(sql, {"tsq": tsq, "cap": cap})
+        return known[term]
+
+    return document_frequency, documents
+
+
 def _write_matches(session: Session, need_side: bool, source: PostingColumns, found: Retrieval) -> int:
     """Propose the top N pairs (one ledger event each) and refresh the explanation of known ones."""
     top = found.fused[: get_settings().match_top_n]
@@ -351,6 +368,7 @@ def _write_matches(session: Session, need_side: bool, source: PostingColumns, fo
     target_cls = Capability if need_side else Need
     targets = {t.id: t for t in session.scalars(select(target_cls).where(target_cls.id.in_([i for i, _ in top])))}
     dense_name = channel_registry.MULTILINGUAL.name
+    document_frequency, documents = _frequencies(session, target_cls)
     written = 0
     for position, (tid, fused) in enumerate(top, start=1):
         other = targets[tid]
@@ -359,11 +377,11 @@ def _write_matches(session: Session, need_side: bool, source: PostingColumns, fo
         info = explain.explain(
             text_of(need), text_of(cap),
             similarity=similarity,
-            lexical_rank=_ordinal(found.rankings.get("lexical", []), tid),
-            dense_rank=_ordinal(found.rankings.get(dense_name, []), tid),
             chain_agrees=None if need.chain_id is None or cap.chain_id is None else need.chain_id == cap.chain_id,
             lang_pair=(need.language, cap.language),
+            document_frequency=document_frequency, documents=documents,
         )
+        # each channel's rank of the pair, as numbers (for study; pages do not show them)
         info["channels"] = {name: _ordinal(ids, tid) for name, ids in found.rankings.items()}
         existing = repository.find(session, need.id, cap.id)
         lexical_score = found.scores.get("lexical", {}).get(tid)

@@ -11,6 +11,7 @@ from backend.auth import Principal
 from backend.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from backend.i18n import localized
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.matches import repository
 from backend.matches.models import TRANSITIONS, DeclineReason, Match, MatchMessage, MatchStatus
 from backend.matches.schemas import HistoryOut, MatchDetailOut, MatchPosting, MessageOut, NdaOut
@@ -57,7 +58,7 @@ def propose(
     match.created_at = match.updated_at = at
     session.add(match)
     session.flush()
-    _record(session, match, "match.proposed", at, {"fused_score": fused_score, "rank": rank})
+    _record(session, match, EventKind.MATCH_PROPOSED, at, {"fused_score": fused_score, "rank": rank})
     return match
 
 
@@ -87,11 +88,11 @@ def transition(
     data = {"from": previous.value}
     if reason is not None:
         data["reason"] = DeclineReason(reason).value
-    _record(session, match, f"match.{to.value}", at, data)
+    _record(session, match, EventKind.of_status("match", to.value), at, data)
     return match
 
 
-def _record(session: Session, match: Match, kind: str, at: datetime, data: dict) -> None:
+def _record(session: Session, match: Match, kind: EventKind, at: datetime, data: dict) -> None:
     region_id, chain_id, org_ids = repository.context(session, match.need_id, match.capability_id)
     ledger.record(
         session, kind, region_id=region_id, chain_id=chain_id, organisation_ids=org_ids,
@@ -171,7 +172,7 @@ def post_message(session: Session, match: Match, author_user_id: int | None, org
     message = MatchMessage(match_id=match.id, author_id=author_user_id, organisation_id=organisation_id, body=text)
     session.add(message)
     session.flush()
-    _record(session, match, "match.message", datetime.now(UTC),
+    _record(session, match, EventKind.MATCH_MESSAGE, datetime.now(UTC),
             {"message_id": message.id, "organisation_id": organisation_id})
     return message
 
@@ -198,7 +199,7 @@ def confirm_nda(session: Session, match: Match, user_id: int | None) -> NdaAccep
     acceptance = NdaAcceptance(need_id=need.id, match_id=match.id, user_id=user.id, statement_version=NDA_VERSION)
     session.add(acceptance)
     session.flush()
-    _record(session, match, "need.nda_confirmed", datetime.now(UTC),
+    _record(session, match, EventKind.NEED_NDA_CONFIRMED, datetime.now(UTC),
             {"statement_version": NDA_VERSION, "user_id": user.id})
     return acceptance
 

@@ -55,6 +55,7 @@ NDA_VERSION = "2026-12-v1"
 class Need(PostingColumns, Base):
     __tablename__ = "needs"
     __table_args__ = (
+        UniqueConstraint("organisation_id", "external_id"),
         CheckConstraint("trl_min BETWEEN 1 AND 9 AND trl_max BETWEEN 1 AND 9 AND trl_min <= trl_max", name="trl"),
         CheckConstraint("budget_min_cny IS NULL OR budget_max_cny IS NULL OR budget_min_cny <= budget_max_cny",
                         name="budget"),

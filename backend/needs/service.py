@@ -13,6 +13,7 @@ from backend import i18n, jobs, lifecycle, postings
 from backend.errors import Conflict, InvalidInput
 from backend.i18n import _
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.needs import repository
 from backend.needs.models import NEED_TRANSITIONS, Need, NeedStatus, Visibility
 from backend.needs.schemas import NeedIn, NeedUpdate
@@ -89,7 +90,7 @@ def _region_of(need: Need, org: Organisation) -> int:
     return need.region_id or org.region_id
 
 
-def _record(session: Session, kind: str, need: Need, org: Organisation, *, at: datetime | None = None,
+def _record(session: Session, kind: EventKind, need: Need, org: Organisation, *, at: datetime | None = None,
             data: dict | None = None) -> None:
     ledger.record(session, kind, region_id=_region_of(need, org), chain_id=need.chain_id,
                   organisation_ids=[org.id], need_id=need.id, data=data, occurred_at=at, is_sample=need.is_sample)
@@ -139,7 +140,7 @@ def create(session: Session, data: NeedIn, *, at: datetime | None = None, is_sam
     postings.index(need)
     session.add(need)
     session.flush()
-    _record(session, "need.drafted", need, org, at=at)
+    _record(session, EventKind.NEED_DRAFTED, need, org, at=at)
     return need
 
 
@@ -182,7 +183,7 @@ def update(session: Session, need: Need, data: NeedUpdate) -> Need:
     postings.index(need)
     session.flush()
     org = orgs.get(session, need.organisation_id)
-    _record(session, "need.edited", need, org, data={"fields": changed})
+    _record(session, EventKind.NEED_EDITED, need, org, data={"fields": changed})
     if need.status in MATCHABLE:
         jobs.enqueue(session, "matches.match_need", need.id)
     return need
@@ -208,7 +209,7 @@ def transition(session: Session, need: Need, to: NeedStatus | str, *, at: dateti
     if publishing:
         postings.index(need)
     session.flush()
-    _record(session, "need.posted" if publishing else f"need.{to.value}", need, org, at=at,
+    _record(session, EventKind.NEED_POSTED if publishing else EventKind.of_status("need", to.value), need, org, at=at,
             data={"from": previous.value})
     if publishing:
         jobs.enqueue(session, "matches.match_need", need.id)
@@ -233,7 +234,7 @@ def expire_deadlines(session: Session, *, day: date | None = None) -> int:
         need.deadline_notified_on = day
         recipients = _mail_members(session, need, org)
         session.flush()
-        _record(session, "need.deadline_passed", need, org,
+        _record(session, EventKind.NEED_DEADLINE_PASSED, need, org,
                 data={"deadline": need.deadline.isoformat(), "mailed": recipients})
         told += 1
     return told

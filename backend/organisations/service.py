@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, InvalidInput
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.organisations import repository
 from backend.organisations.models import Organisation, OrgKind
 
@@ -44,7 +45,7 @@ def verify(session: Session, org: Organisation) -> Organisation:
     org.rejected_at = None
     org.rejection_note = None
     session.flush()
-    ledger.record(session, "organisation.verified", region_id=org.region_id, organisation_ids=[org.id],
+    ledger.record(session, EventKind.ORGANISATION_VERIFIED, region_id=org.region_id, organisation_ids=[org.id],
                   is_sample=org.is_sample)
     return org
 
@@ -63,6 +64,6 @@ def reject(session: Session, org: Organisation, note: str) -> Organisation:
     org.rejected_at = datetime.now(UTC)
     org.rejection_note = note
     session.flush()
-    ledger.record(session, "organisation.rejected", region_id=org.region_id, organisation_ids=[org.id],
+    ledger.record(session, EventKind.ORGANISATION_REJECTED, region_id=org.region_id, organisation_ids=[org.id],
                   is_sample=org.is_sample)
     return org

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 from backend.errors import InvalidInput
 from backend.i18n import lazy
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.organisations import repository as orgs
 from backend.organisations import service as organisations
 from backend.organisations.models import Organisation, OrgKind
@@ -77,7 +78,7 @@ def create(
     session.add(partnership)
     session.flush()
     ledger.record(
-        session, "partnership.created", region_id=local.region_id, chain_id=chain_id,
+        session, EventKind.PARTNERSHIP_CREATED, region_id=local.region_id, chain_id=chain_id,
         organisation_ids=[local.id, foreign.id], partnership_id=partnership.id, project_id=project_id,
         data={"country": partnership.country_code, "kind": partnership.kind.value,
               "value_cny": float(partnership.value_cny)},

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from backend import lifecycle
 from backend.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from backend.ledger import service as ledger
+from backend.ledger.kinds import EventKind
 from backend.matches import repository as matches
 from backend.matches.models import MatchStatus
 from backend.organisations.models import Organisation, OrgKind
@@ -64,7 +65,7 @@ def create(
     session.add(project)
     session.flush()
     ledger.record(
-        session, "project.created", region_id=region_id, chain_id=chain_id,
+        session, EventKind.PROJECT_CREATED, region_id=region_id, chain_id=chain_id,
         organisation_ids=[p.id for p in parties], match_id=match_id, project_id=project.id,
         data={"contract_value_cny": float(project.contract_value_cny), "major_level": project.major_level.value},
         occurred_at=at, is_sample=is_sample,
@@ -87,7 +88,7 @@ def transition(session: Session, project: JointProject, to: ProjectStatus, *, at
         project.ended_on = at.date()
     session.flush()
     ledger.record(
-        session, f"project.{to.value}", region_id=project.region_id, chain_id=project.chain_id,
+        session, EventKind.of_status("project", to.value), region_id=project.region_id, chain_id=project.chain_id,
         organisation_ids=_party_ids(session, project.id), project_id=project.id, match_id=project.match_id,
         data={"from": previous.value}, occurred_at=at, is_sample=project.is_sample,
     )
@@ -112,7 +113,7 @@ def complete_milestone(session: Session, milestone: Milestone, *, on: date | Non
     milestone.done_on = on or date.today()
     session.flush()
     ledger.record(
-        session, "project.milestone_done", region_id=project.region_id, chain_id=project.chain_id,
+        session, EventKind.PROJECT_MILESTONE_DONE, region_id=project.region_id, chain_id=project.chain_id,
         organisation_ids=_party_ids(session, project.id), project_id=project.id,
         data={"milestone_id": milestone.id, "title": milestone.title},
         occurred_at=datetime.combine(milestone.done_on, datetime.min.time(), UTC), is_sample=project.is_sample,
@@ -142,7 +143,7 @@ def plan_milestone(session: Session, project: JointProject, title: str, due_on: 
     """A party adds a milestone through the portal; writes ledger `project.milestone_added`."""
     milestone = add_milestone(session, project, clean_text(title), due_on)
     ledger.record(
-        session, "project.milestone_added", region_id=project.region_id, chain_id=project.chain_id,
+        session, EventKind.PROJECT_MILESTONE_ADDED, region_id=project.region_id, chain_id=project.chain_id,
         organisation_ids=_party_ids(session, project.id), project_id=project.id, match_id=project.match_id,
         data={"milestone_id": milestone.id, "title": milestone.title,
               "due_on": due_on.isoformat() if due_on else None, "by_organisation_id": organisation_id},
@@ -165,7 +166,7 @@ def update_details(session: Session, project: JointProject, *, contract_value_cn
     project.updated_at = at
     session.flush()
     ledger.record(
-        session, "project.updated", region_id=project.region_id, chain_id=project.chain_id,
+        session, EventKind.PROJECT_UPDATED, region_id=project.region_id, chain_id=project.chain_id,
         organisation_ids=_party_ids(session, project.id), project_id=project.id, match_id=project.match_id,
         data={"before": before, "contract_value_cny": float(value), "major_level": level.value},
         occurred_at=at, is_sample=project.is_sample,

