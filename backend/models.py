@@ -8,7 +8,7 @@ from backend.imports.models import ImportJob, ImportRow
 from backend.ledger.models import CollaborationEvent
 from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import NdaAcceptance, Need, NeedStatus, Visibility
-from backend.notifications.models import Notification, OutboxMail
+from backend.notifications.models import Notification, OutboxMail, Preference
 from backend.organisations.models import Organisation, OrgKind
 from backend.partnerships.models import Partnership, PartnershipKind
 from backend.projects.models import JointProject, MajorLevel, Milestone, ProjectStatus
@@ -16,7 +16,7 @@ from backend.regions.models import Region, RegionLevel
 from backend.scores.models import Dimension, ScoreSnapshot
 
 __all__ = [
-    "ImportJob", "ImportRow", "Notification",
+    "ImportJob", "ImportRow", "Notification", "Preference",
     "ApiToken", "MatchMessage", "NdaAcceptance", "OutboxMail", "PasswordResetToken", "WebSession",
     "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason", "EmbeddingIndex",
     "Dimension", "IndustryChain", "JointProject", "MajorLevel", "Match", "MatchState", "MatchStatus",

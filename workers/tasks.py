@@ -129,3 +129,12 @@ def run_import(job_id: int) -> int:
 
     job = service.run(session_scope, job_id)
     return job.done_rows if job is not None else 0
+
+
+@shared_task(name="notifications.digest", acks_late=True)
+def weekly_digest() -> int:
+    """Mail each user who chose the weekly digest the week's notifications (once per week and person)."""
+    from backend.notifications import service
+
+    with session_scope() as session:
+        return service.digest(session)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.base import Base
@@ -24,6 +24,8 @@ class OutboxMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # "event:recipient:channel" for mails caused by an event: the same event never mails a person twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class Notification(Base):
@@ -42,3 +44,17 @@ class Notification(Base):
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set once the notification went out in a weekly digest mail.
+    digested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Preference(Base):
+    """How a user wants to hear about one group of events: off, by mail at once, or in a weekly digest."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(30), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(12))
+    # For new matches: the lowest match score worth a mail (0-1).
+    min_score: Mapped[float | None] = mapped_column(Float)

@@ -4,11 +4,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from backend import auth
-from backend.auth import Principal, allow
-from backend.errors import NotFound
+from backend.auth import Principal, allow, anyone
+from backend.errors import AppError, NotFound
+from backend.forms import FormData
+from backend.i18n import _
 from backend.notifications import service
 from backend.notifications.models import Notification
-from backend.web import Db, IdPath, PageQuery, page_args, render
+from backend.web import Db, IdPath, PageQuery, flash, page_args, render
 
 router = APIRouter()
 SIGNED_IN = allow(*auth.SIGNED_IN)
@@ -36,3 +38,55 @@ def open_notification(notification_id: IdPath, session: Db, viewer: Principal = 
 def read_all(session: Db, viewer: Principal = Depends(SIGNED_IN)):
     service.mark_read(session, viewer.user_id or 0)
     return RedirectResponse("/notifications", status_code=303)
+
+
+@router.get("/account/notifications")
+def preferences_page(request: Request, session: Db, viewer: Principal = Depends(SIGNED_IN)):
+    return render(request, "notifications/preferences.html", prefs=service.preferences(session, viewer.user_id or 0),
+                  topics=service.TOPIC_WORDS, modes=service.MODES, errors={})
+
+
+@router.post("/account/notifications")
+def save_preferences(request: Request, session: Db, data: FormData, viewer: Principal = Depends(SIGNED_IN)):
+    errors: dict[str, str] = {}
+    for topic in service.TOPIC_WORDS:
+        mode = str(data.get(topic, service.DEFAULT_MODE))
+        min_score = None
+        if topic == "new_match":
+            try:
+                min_score = float(str(data.get("min_score") or service.DEFAULT_MIN_SCORE))
+            except ValueError:
+                errors["min_score"] = _("Enter a number between 0 and 1.")
+                continue
+        try:
+            service.set_preference(session, viewer.user_id, topic, mode, min_score)
+        except AppError as err:
+            errors[err.field or topic] = _("Choose one of the offered options.") if err.field == topic else (
+                _("Enter a number between 0 and 1."))
+    if errors:
+        return render(request, "notifications/preferences.html", status_code=422,
+                      prefs=service.preferences(session, viewer.user_id), topics=service.TOPIC_WORDS,
+                      modes=service.MODES, errors=errors)
+    flash(request, _("Your notification settings are saved."), "success")
+    return RedirectResponse("/account/notifications", status_code=303)
+
+
+@router.get("/unsubscribe/{token}")
+def unsubscribe_page(request: Request, token: str, viewer: Principal = Depends(anyone())):
+    """The link in every notification mail: works without signing in (the signed token is the credential)."""
+    found = service.read_unsubscribe_token(token)
+    if found is None:
+        raise NotFound(_("This link is not valid."))
+    return render(request, "notifications/unsubscribe.html", token=token, topic=found[1],
+                  topics=service.TOPIC_WORDS, done=False)
+
+
+@router.post("/unsubscribe/{token}")
+def unsubscribe(request: Request, token: str, session: Db, viewer: Principal = Depends(anyone())):
+    found = service.read_unsubscribe_token(token)
+    if found is None:
+        raise NotFound(_("This link is not valid."))
+    user_id, topic = found
+    service.set_preference(session, user_id, topic, "off")
+    return render(request, "notifications/unsubscribe.html", token=token, topic=topic,
+                  topics=service.TOPIC_WORDS, done=True)
