@@ -102,8 +102,10 @@ def route_modules() -> list:
     from backend.partnerships import pages as partnerships_pages
     from backend.projects import api as projects_api
     from backend.projects import pages as projects_pages
+    from backend.scores import api as scores_api
+    from backend.scores import pages as scores_pages
 
     # exports first: /matches/export and /projects/export must not be read as /matches/{id}.
     return [apidocs, exports, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
             capabilities_api, matches_pages, matches_api, projects_pages, projects_api, partnerships_pages,
-            partnerships_api, imports_pages, notifications_pages]
+            partnerships_api, imports_pages, notifications_pages, scores_pages, scores_api]

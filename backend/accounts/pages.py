@@ -22,7 +22,7 @@ router = APIRouter()
 
 # Where each role starts after signing in.
 HOMES = {Role.FIRM_MEMBER: "/needs/mine", Role.TECH_TRANSFER_OFFICER: "/inbox",
-         Role.GOVERNMENT_ANALYST: "/", Role.ADMIN: "/admin"}
+         Role.GOVERNMENT_ANALYST: "/dashboard", Role.ADMIN: "/admin"}
 
 
 def _see_other(url: str) -> RedirectResponse:
