@@ -7,6 +7,7 @@ its own route (the page's policy forbids the inline styles an SVG carries) and s
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 import pygal
 from fastapi import APIRouter, Depends, Request
@@ -273,6 +274,27 @@ def dashboard(request: Request, session: Db, region: str | None = None, chain: s
         chain_options=[("", _("All chains"))] + [(c.code, localized(c)) for c in scope.chains],
         period_options=[(k, _(PERIOD_NAMES[k])) for k in PERIOD_KINDS],
         at_options=[(p.start.isoformat(), period_name(p)) for p in scope.periods])
+
+
+@router.get("/dashboard/export")
+def dashboard_export(session: Db, region: str | None = None, chain: str | None = None, period: str | None = None,
+                     at: str | None = None, table: Literal["components", "districts"] = "components",
+                     format: Literal["csv", "xlsx"] = "xlsx", viewer: Principal = Depends(ANALYST)):
+    """The dashboard's tables as CSV or XLSX: every component of the five dimensions, or the districts."""
+    from backend.exports import table_response
+
+    figures = metrics(session, resolve(session, region, chain, period, at))
+    if table == "districts":
+        names = [d.name for d in figures.dimensions]
+        headers = [_("Region"), *names]
+        rows = [[d.region_name, *[d.dimensions.get(dim.code) for dim in figures.dimensions]]
+                for d in figures.districts]
+    else:
+        headers = [_("Dimension"), _("Component"), _("Raw value"), _("Unit"), _("Score (0-100)"),
+                   _("Change against the previous period"), _("Period"), _("Region")]
+        rows = [[d.name, c.name, c.raw_value, c.unit_name, c.value, c.trend, figures.period_name, figures.region_name]
+                for d in figures.dimensions for c in d.components]
+    return table_response(f"scores-{table}", format, headers, rows)
 
 
 def _style() -> Style:

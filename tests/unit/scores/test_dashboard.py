@@ -203,5 +203,24 @@ def test_every_dashboard_route_declares_one_guard_for_analysts():
     from tests.unit.security.test_routes import _guards
 
     routes = [r for m in (pages, api) for r in m.router.routes if isinstance(r, APIRoute)]
-    assert {r.path for r in routes} == {"/dashboard", *CHARTS, "/api/v1/metrics"}
+    assert {r.path for r in routes} == {"/dashboard", *CHARTS, "/dashboard/export", "/api/v1/metrics"}
     assert all(_guards(r.dependant) == ["roles:admin,government_analyst"] for r in routes)
+
+
+def test_the_dashboard_tables_export_to_csv_and_xlsx(app_client, analyst, world):  # noqa: ANN001
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    busy_year(world)
+    page = app_client.get("/dashboard")
+    assert "/dashboard/export?" in page.text
+    book = load_workbook(io.BytesIO(app_client.get("/dashboard/export?table=components&format=xlsx").content)).active
+    rows = list(book.iter_rows(values_only=True))
+    assert len(rows) > 10 and all(len(r) == 8 for r in rows)
+    assert any(isinstance(r[4], int | float) for r in rows[1:])  # normalised values, not text
+    districts = app_client.get("/dashboard/export?table=districts&format=csv")
+    table = list(csv.reader(io.StringIO(districts.content.decode("utf-8-sig"))))
+    assert len(table[0]) == 6 and len(table) == 7  # region + five powers; six districts
+    assert app_client.get("/dashboard/export?table=secrets").status_code == 422
