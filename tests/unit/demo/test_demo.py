@@ -216,8 +216,13 @@ def test_every_match_project_and_partnership_is_in_the_ledger(demo):
     assert kinds["partnership.created"] == _count(s, Partnership)
 
 
-def test_only_one_matching_sweep_and_one_score_recompute_are_queued(demo):
-    assert demo.queued == [("matches.sweep_pending", ()), ("scores.recompute", ())]
+def test_only_one_matching_sweep_is_queued_and_the_scores_are_computed(demo):
+    from backend.scores.models import ScoreSnapshot
+
+    assert demo.queued == [("matches.sweep_pending", ())]
+    assert demo.counts["score_rows"] > 1000
+    rows = demo.session.scalars(select(ScoreSnapshot).limit(50)).all()
+    assert rows and all(r.is_sample for r in rows)
 
 
 def test_progress_grows_to_its_total_through_every_stage(demo):
