@@ -27,10 +27,20 @@ class LoginIn(BaseModel):
         return v.strip().lower()
 
 
-class RegistrationIn(BaseModel):
-    email: str = Field(max_length=254)
+class NewPasswordIn(BaseModel):
     password: str = Field(max_length=200)
     password_again: str = Field(max_length=200)
+
+    @model_validator(mode="after")
+    def _same(self) -> "NewPasswordIn":
+        if self.password != self.password_again:
+            raise ValueError("the two passwords differ")
+        return self
+
+
+
+class RegistrationIn(NewPasswordIn):
+    email: str = Field(max_length=254)
     full_name: str = Field(min_length=1, max_length=120)
     org_kind: OrgKind
     org_name: str | None = Field(default=None, max_length=200)
@@ -50,23 +60,6 @@ class RegistrationIn(BaseModel):
     def _names(self) -> "RegistrationIn":
         if not (self.org_name or self.org_name_en):
             raise ValueError("give the organisation's name in Chinese, in English, or both")
-        if self.password != self.password_again:
-            raise ValueError("the two passwords differ")
-        return self
-
-
-class ResetRequestIn(BaseModel):
-    email: str = Field(max_length=254)
-
-
-class NewPasswordIn(BaseModel):
-    password: str = Field(max_length=200)
-    password_again: str = Field(max_length=200)
-
-    @model_validator(mode="after")
-    def _same(self) -> "NewPasswordIn":
-        if self.password != self.password_again:
-            raise ValueError("the two passwords differ")
         return self
 
 
