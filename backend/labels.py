@@ -48,6 +48,7 @@ LABELS: list[tuple[enum.Enum, str]] = [
     (MatchStatus.ACCEPTED, lazy("accepted")),
     (MatchStatus.DECLINED, lazy("declined")),
     (MatchStatus.EXPIRED, lazy("expired")),
+    (MatchStatus.WITHDRAWN, lazy("withdrawn by the platform")),
     (DeclineReason.TRL_TOO_EARLY, lazy("technology not mature enough")),
     (DeclineReason.UNCLEAR_BENEFIT, lazy("benefit unclear")),
     (DeclineReason.OUT_OF_SCOPE, lazy("outside our scope")),

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.capabilities.models import Capability, CapabilityStatus
 from backend.errors import NotFound
-from backend.matches.models import Match, MatchStatus
+from backend.matches.models import INACTIVE, Match
 from backend.needs.models import Need
 from backend.organisations.models import Organisation
 from backend.regions.models import Region
 
-CLOSED_MATCHES = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
+CLOSED_MATCHES = INACTIVE
 # "Proposed since" a day means from the start of that day in the region's time zone.
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 

@@ -1,7 +1,7 @@
 """The closed list of ledger event kinds and the payload each one carries (validated when written)."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,6 +26,7 @@ class EventKind(enum.StrEnum):
     MATCH_ACCEPTED = "match.accepted"
     MATCH_DECLINED = "match.declined"
     MATCH_EXPIRED = "match.expired"
+    MATCH_WITHDRAWN = "match.withdrawn"
     MATCH_MESSAGE = "match.message"
     PROJECT_CREATED = "project.created"
     PROJECT_ACTIVE = "project.active"
@@ -38,6 +39,9 @@ class EventKind(enum.StrEnum):
     PARTNERSHIP_CREATED = "partnership.created"
     ORGANISATION_VERIFIED = "organisation.verified"
     ORGANISATION_REJECTED = "organisation.rejected"
+    ALERT_RAISED = "alert.raised"
+    ALERT_ASSIGNED = "alert.assigned"
+    ALERT_RESOLVED = "alert.resolved"
 
     @classmethod
     def of_status(cls, subject: str, status: str) -> "EventKind":
@@ -128,6 +132,28 @@ class PartnershipCreated(_Payload):
     value_cny: float = Field(ge=0)
 
 
+class AlertRaised(_Payload):
+    alert_id: int
+    alert_kind: str
+    subject: str
+
+
+class AlertAssigned(_Payload):
+    alert_id: int
+    alert_kind: str
+    assignee_id: int
+    previous_assignee_id: int | None = None
+    by_user_id: int | None = None
+
+
+class AlertResolved(_Payload):
+    alert_id: int
+    alert_kind: str
+    raised_at: datetime
+    automatic: bool  # the daily job closed it because its cause went away
+    by_user_id: int | None = None
+
+
 K = EventKind
 PAYLOADS: dict[EventKind, type[_Payload]] = {
     K.NEED_DRAFTED: Empty, K.NEED_POSTED: Posted, K.NEED_EDITED: Edited,
@@ -137,13 +163,15 @@ PAYLOADS: dict[EventKind, type[_Payload]] = {
     K.CAPABILITY_RETIRED: StatusChange,
     K.MATCH_PROPOSED: MatchProposed, K.MATCH_FIRM_INTERESTED: MatchStatusChange,
     K.MATCH_UNIVERSITY_INTERESTED: MatchStatusChange, K.MATCH_ACCEPTED: MatchStatusChange,
-    K.MATCH_DECLINED: MatchStatusChange, K.MATCH_EXPIRED: MatchStatusChange, K.MATCH_MESSAGE: MatchMessage,
+    K.MATCH_DECLINED: MatchStatusChange, K.MATCH_EXPIRED: MatchStatusChange, K.MATCH_WITHDRAWN: MatchStatusChange,
+    K.MATCH_MESSAGE: MatchMessage,
     K.PROJECT_CREATED: ProjectCreated, K.PROJECT_ACTIVE: StatusChange, K.PROJECT_COMPLETED: StatusChange,
     K.PROJECT_COMMERCIALISED: StatusChange, K.PROJECT_TERMINATED: StatusChange,
     K.PROJECT_MILESTONE_ADDED: MilestoneAdded, K.PROJECT_MILESTONE_DONE: MilestoneDone,
     K.PROJECT_UPDATED: ProjectUpdated,
     K.PARTNERSHIP_CREATED: PartnershipCreated,
     K.ORGANISATION_VERIFIED: Empty, K.ORGANISATION_REJECTED: Empty,
+    K.ALERT_RAISED: AlertRaised, K.ALERT_ASSIGNED: AlertAssigned, K.ALERT_RESOLVED: AlertResolved,
 }
 
 # The reference every kind of a subject must carry (a match event names its need and capability too).
@@ -154,6 +182,7 @@ REQUIRED_REFERENCES: dict[str, tuple[str, ...]] = {
     "project": ("project_id",),
     "partnership": ("partnership_id",),
     "organisation": ("organisation_ids",),
+    "alert": (),  # the alert's id is in the payload; the ledger has no alert column
 }
 # need.nda_confirmed is written by the match service and names the match as well.
 EXTRA_REFERENCES: dict[EventKind, tuple[str, ...]] = {K.NEED_NDA_CONFIRMED: ("match_id",)}

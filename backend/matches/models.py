@@ -19,6 +19,12 @@ class MatchStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    # The platform took back a proposal nobody had acted on, when a later run ranked the pair lower.
+    WITHDRAWN = "withdrawn"
+
+
+#: A pair in one of these no longer stands as a proposal.
+INACTIVE = (MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.WITHDRAWN)
 
 
 class DeclineReason(enum.StrEnum):
@@ -33,12 +39,13 @@ class DeclineReason(enum.StrEnum):
 # Allowed steps; anything else is refused by the service with a clear message.
 TRANSITIONS: dict[MatchStatus, set[MatchStatus]] = {
     MatchStatus.PROPOSED: {MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED,
-                           MatchStatus.DECLINED, MatchStatus.EXPIRED},
+                           MatchStatus.DECLINED, MatchStatus.EXPIRED, MatchStatus.WITHDRAWN},
     MatchStatus.FIRM_INTERESTED: {MatchStatus.ACCEPTED, MatchStatus.DECLINED, MatchStatus.EXPIRED},
     MatchStatus.UNIVERSITY_INTERESTED: {MatchStatus.ACCEPTED, MatchStatus.DECLINED, MatchStatus.EXPIRED},
     MatchStatus.ACCEPTED: set(),
     MatchStatus.DECLINED: set(),
     MatchStatus.EXPIRED: set(),
+    MatchStatus.WITHDRAWN: {MatchStatus.PROPOSED},  # a later run ranks the pair high again
 }
 
 
@@ -51,8 +58,14 @@ class Match(Timestamped, Base):
     capability_id: Mapped[int] = mapped_column(ForeignKey("capabilities.id", ondelete="CASCADE"), index=True)
     dense_score: Mapped[float | None] = mapped_column(Float)
     lexical_score: Mapped[float | None] = mapped_column(Float)
+    # The calibrated match score: the estimated probability that the pair is relevant (matching.calibration),
+    # comparable across needs, directions and languages; lists are ranked by it.
     fused_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # The pair's place in the need's list at the need's latest matching run, and in the capability's list
+    # at the capability's latest run (None: not in that side's top). A proposal nobody acted on is withdrawn
+    # when neither side ranks it any more.
     rank: Mapped[int | None] = mapped_column()
+    reverse_rank: Mapped[int | None] = mapped_column()
     explanation: Mapped[dict] = mapped_column(JSONB, default=dict)
     status: Mapped[MatchStatus] = mapped_column(enum_column(MatchStatus), default=MatchStatus.PROPOSED, index=True)
     decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason))

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.capabilities.models import Capability
 from backend.errors import NotFound
-from backend.matches.models import Match, MatchMessage, MatchStatus
+from backend.matches.models import INACTIVE, Match, MatchMessage, MatchStatus
 from backend.needs.models import Need
 from backend.organisations.models import Organisation
 
@@ -52,8 +52,7 @@ def for_need(session: Session, need_id: int, *, include_declined: bool = False) 
         .where(Match.need_id == need_id)
         .order_by(Match.fused_score.desc(), Match.id)
     )
-    if not include_declined:
-        stmt = stmt.where(Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED]))
+    stmt = stmt.where(Match.status.not_in(INACTIVE if not include_declined else [MatchStatus.WITHDRAWN]))
     return list(session.scalars(stmt).unique())
 
 
@@ -64,8 +63,7 @@ def for_capability(session: Session, capability_id: int, *, include_declined: bo
         .where(Match.capability_id == capability_id)
         .order_by(Match.fused_score.desc(), Match.id)
     )
-    if not include_declined:
-        stmt = stmt.where(Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED]))
+    stmt = stmt.where(Match.status.not_in(INACTIVE if not include_declined else [MatchStatus.WITHDRAWN]))
     return list(session.scalars(stmt).unique())
 
 

@@ -13,14 +13,14 @@ from backend.i18n import localized
 from backend.ledger import service as ledger
 from backend.ledger.kinds import EventKind
 from backend.matches import repository
-from backend.matches.models import TRANSITIONS, DeclineReason, Match, MatchMessage, MatchStatus
+from backend.matches.models import INACTIVE, TRANSITIONS, DeclineReason, Match, MatchMessage, MatchStatus
 from backend.matches.schemas import HistoryOut, MatchDetailOut, MatchPosting, MessageOut, NdaOut
 from backend.needs.models import NDA_VERSION, NdaAcceptance, Visibility
 from matching.text import clean_text
 
 SIDES = ("firm", "university")
 OPEN = (MatchStatus.PROPOSED, MatchStatus.FIRM_INTERESTED, MatchStatus.UNIVERSITY_INTERESTED)
-CLOSED = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
+CLOSED = INACTIVE
 PROPOSAL_MAX = 2000
 MESSAGE_MAX = 5000
 NOTE_MAX = 2000

@@ -97,14 +97,14 @@ class Activity:
 def activity(session: Session, needs: list[Need]) -> dict[int, Activity]:
     """Match count, newest response from a university and last activity of each need, in five queries."""
     from backend.capabilities.models import Capability
-    from backend.matches.models import Match, MatchMessage, MatchStatus
+    from backend.matches.models import INACTIVE, Match, MatchMessage
     from backend.organisations.models import Organisation
 
     out = {n.id: Activity(last_activity=n.updated_at) for n in needs}
     if not needs:
         return out
     ids = list(out)
-    live = Match.status.not_in([MatchStatus.DECLINED, MatchStatus.EXPIRED])
+    live = Match.status.not_in(INACTIVE)
     for need_id, count, last in session.execute(
         select(Match.need_id, func.count().filter(live), func.max(Match.updated_at))
         .where(Match.need_id.in_(ids)).group_by(Match.need_id)
