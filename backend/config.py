@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     login_limit_address: str = "20/15 minutes"
     rate_limit_storage: str | None = None
 
+    # Alerts of the sensing score (backend/alerts): a monthly dimension score that falls by more than this many
+    # points from the month before raises one; an active project without a milestone done for this many days.
+    alert_score_drop_points: float = Field(default=10.0, gt=0, le=100)
+    alert_stalled_project_days: int = Field(default=60, ge=1, le=3650)
+
     @field_validator("database_url")
     @classmethod
     def _postgres_only(cls, value: str | None) -> str | None:

@@ -1,6 +1,7 @@
 """Every domain's models, imported once so the mapper and Alembic see all of them."""
 
 from backend.accounts.models import ApiToken, PasswordResetToken, Role, User, WebSession
+from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.base import Base, MatchState
 from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
 from backend.chains.models import IndustryChain
@@ -16,6 +17,7 @@ from backend.regions.models import Region, RegionLevel
 from backend.scores.models import Dimension, ScoreSnapshot
 
 __all__ = [
+    "Alert", "AlertKind", "AlertStatus",
     "ImportJob", "ImportRow", "Notification", "Preference",
     "ApiToken", "MatchMessage", "NdaAcceptance", "OutboxMail", "PasswordResetToken", "WebSession",
     "Base", "Capability", "CapabilityKind", "CapabilityStatus", "CollaborationEvent", "DeclineReason", "EmbeddingIndex",

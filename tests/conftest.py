@@ -127,7 +127,8 @@ def scratch_url(pg_server_url: str, worker_id: str) -> str:
     return fresh_database(pg_server_url, f"matchmaker_scratch_{worker_id}")
 
 
-DATA_TABLES = ("notifications", "import_rows", "import_jobs", "web_sessions", "api_tokens", "password_reset_tokens",
+DATA_TABLES = ("alerts", "notifications", "import_rows", "import_jobs", "web_sessions", "api_tokens",
+               "password_reset_tokens",
                "outbox_mails", "match_messages", "nda_acceptances", "collaboration_events", "matches",
                "project_milestones", "project_parties", "joint_projects", "partnerships", "needs", "capabilities",
                "users", "organisation_chains", "organisations", "embedding_indexes", "score_snapshots")

@@ -45,6 +45,8 @@ def make_celery(url: str | None = None) -> Celery:
             "expire-need-deadlines": {"task": "needs.expire_deadlines", "schedule": crontab(hour=0, minute=15)},
             # Every score snapshot rebuilt from the ledger; 18:30 UTC is 02:30 in Shaoxing, a quiet hour.
             "recompute-scores": {"task": "scores.recompute", "schedule": crontab(hour=18, minute=30)},
+            # Sensing alerts, after the nightly recompute (score drops read its snapshots): 03:30 in Shaoxing.
+            "raise-alerts": {"task": "alerts.raise", "schedule": crontab(hour=19, minute=30)},
             # The weekly digest of notifications: Monday 00:30 UTC, 08:30 in Shaoxing.
             "weekly-digest": {"task": "notifications.digest",
                               "schedule": crontab(day_of_week="mon", hour=0, minute=30)},

@@ -77,6 +77,16 @@ def recompute_scores() -> int:
         return service.recompute(session)
 
 
+@shared_task(name="alerts.raise", acks_late=True)
+def raise_alerts() -> int:
+    """Daily: raise the sensing alerts (stale needs, stalled projects, chain gaps, score drops) and resolve the
+    ones whose cause went away; idempotent, so a redelivered task raises nothing twice."""
+    from backend.alerts import service
+
+    with session_scope() as session:
+        return service.run_daily(session).total_raised
+
+
 @shared_task(name="broker.cleanup")
 def broker_cleanup() -> int:
     """Delete messages the SQLAlchemy transport has delivered (it only hides them)."""

@@ -43,13 +43,13 @@ def read_all(session: Db, viewer: Principal = Depends(SIGNED_IN)):
 @router.get("/account/notifications")
 def preferences_page(request: Request, session: Db, viewer: Principal = Depends(SIGNED_IN)):
     return render(request, "notifications/preferences.html", prefs=service.preferences(session, viewer.user_id or 0),
-                  topics=service.TOPIC_WORDS, modes=service.MODES, errors={})
+                  topics=service.topics_for(viewer.role), modes=service.MODES, errors={})
 
 
 @router.post("/account/notifications")
 def save_preferences(request: Request, session: Db, data: FormData, viewer: Principal = Depends(SIGNED_IN)):
     errors: dict[str, str] = {}
-    for topic in service.TOPIC_WORDS:
+    for topic in service.topics_for(viewer.role):
         mode = str(data.get(topic, service.DEFAULT_MODE))
         min_score = None
         if topic == "new_match":
@@ -65,7 +65,7 @@ def save_preferences(request: Request, session: Db, data: FormData, viewer: Prin
                 _("Enter a number between 0 and 1."))
     if errors:
         return render(request, "notifications/preferences.html", status_code=422,
-                      prefs=service.preferences(session, viewer.user_id), topics=service.TOPIC_WORDS,
+                      prefs=service.preferences(session, viewer.user_id), topics=service.topics_for(viewer.role),
                       modes=service.MODES, errors=errors)
     flash(request, _("Your notification settings are saved."), "success")
     return RedirectResponse("/account/notifications", status_code=303)

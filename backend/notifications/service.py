@@ -1,5 +1,6 @@
 """In-app notifications: every ledger event that concerns an organisation tells its members, in the same
 transaction as the event (so none is lost and none is sent for a change that rolled back).
+An alert assigned to a government analyst tells that analyst alone (`alert.assigned` names them).
 
 The service listens to the session instead of being called by every domain service: a new
 `CollaborationEvent` in a flush becomes one notification per member of the organisations it concerns,
@@ -35,6 +36,7 @@ RULES: dict[str, tuple[str, str]] = {
     "need.deadline_passed": ("both", lazy("A need passed its deadline: extend or close it")),
     "organisation.verified": ("both", lazy("Your organisation was verified: your postings can be published")),
     "organisation.rejected": ("both", lazy("Your organisation's registration was rejected")),
+    "alert.assigned": ("assignee", lazy("An alert was assigned to you")),
 }
 
 
@@ -45,6 +47,8 @@ def words(kind: str) -> str:
 
 
 def _url(ev: CollaborationEvent) -> str:
+    if ev.kind.startswith("alert."):
+        return f"/dashboard/alerts/{(ev.data or {})['alert_id']}"
     if ev.match_id is not None:
         return f"/matches/{ev.match_id}"
     if ev.project_id is not None:
@@ -76,10 +80,12 @@ TOPICS = {"match.proposed": "new_match", "match.firm_interested": "response",
           "match.university_interested": "response", "match.accepted": "acceptance", "match.declined": "response",
           "match.message": "message", "project.created": "project", "project.active": "project",
           "project.completed": "project", "project.commercialised": "project", "project.terminated": "project",
-          "project.milestone_done": "project"}
+          "project.milestone_done": "project", "alert.assigned": "alert"}
 TOPIC_WORDS = {"new_match": lazy("New matches"), "response": lazy("Responses and declines"),
                "acceptance": lazy("Accepted matches"), "message": lazy("Messages in match threads"),
-               "project": lazy("Joint project changes")}
+               "project": lazy("Joint project changes"), "alert": lazy("Alerts assigned to you")}
+# Topics only some roles can receive (the others do not see them among their settings).
+TOPIC_ROLES = {"alert": frozenset({"government_analyst", "admin"})}
 MODES = {"off": lazy("off"), "immediate": lazy("by mail at once"), "digest": lazy("in a weekly digest")}
 DEFAULT_MODE = "immediate"
 DEFAULT_MIN_SCORE = 0.5
@@ -90,6 +96,11 @@ def preferences(session: Session, user_id: int) -> dict[str, tuple[str, float | 
     stored = {p.topic: (p.mode, p.min_score) for p in session.scalars(
         select(Preference).where(Preference.user_id == user_id))}
     return {t: stored.get(t, (DEFAULT_MODE, DEFAULT_MIN_SCORE if t == "new_match" else None)) for t in TOPIC_WORDS}
+
+
+def topics_for(role: str | None) -> dict[str, str]:
+    """The topics a user of this role chooses for on the settings page."""
+    return {t: words for t, words in TOPIC_WORDS.items() if t not in TOPIC_ROLES or role in TOPIC_ROLES[t]}
 
 
 def set_preference(session: Session, user_id: int, topic: str, mode: str, min_score: float | None = None) -> None:
@@ -188,13 +199,20 @@ def notify(session: Session, events: list[CollaborationEvent]) -> int:
     mails the members asked for."""
     rows = []
     for ev in events:
-        if ev.is_sample or ev.kind not in RULES:
+        if ev.kind not in RULES:
             continue
-        orgs = _organisations(session, ev)
-        if not orgs:
+        if RULES[ev.kind][0] == "assignee":
+            # An analyst gave an alert to an analyst: a person's act, told even when the alert is about sample data.
+            who = User.id == (ev.data or {}).get("assignee_id")
+        elif ev.is_sample:
             continue
+        else:
+            orgs = _organisations(session, ev)
+            if not orgs:
+                continue
+            who = User.organisation_id.in_(orgs)
         users = session.execute(select(User.id, User.email, User.locale)
-                                .where(User.organisation_id.in_(orgs), User.is_active)).tuples().all()
+                                .where(who, User.is_active)).tuples().all()
         rows += [{"user_id": u, "event_id": ev.id, "kind": ev.kind, "url": _url(ev)} for u, _e, _l in users]
         _mail_now(session, ev, list(users))
     if rows:

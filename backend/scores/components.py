@@ -50,6 +50,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("contract_value", D.PROMOTION, "cny", per_month=True),
     Component("median_days_to_first_response", D.SENSING, "days", higher_is_better=False),
     Component("stale_need_share", D.SENSING, "percent", higher_is_better=False),
+    Component("median_days_to_resolve_alert", D.SENSING, "days", higher_is_better=False),
     Component("major_projects", D.PLANNING, "count", per_month=True),
     Component("key_task_coverage", D.PLANNING, "percent"),
     Component("strategic_chain_need_share", D.PLANNING, "percent"),
@@ -62,7 +63,6 @@ WHOLE_CHAIN_ONLY = frozenset({"strategic_chain_need_share", "characteristic_lq",
 # Components that wait for other work, listed so the docs and the dashboard can say so (never a made-up value).
 WAITING = {
     "qualified_match_within_7_days": (D.SENSING, "the calibrated match score of the match-trust issue"),
-    "median_days_to_resolve_alert": (D.SENSING, "the alerts of the sensing part of the scores issue"),
 }
 
 _FUNNEL = {"need_to_project_conversion", "matched_need_share"}
@@ -84,6 +84,7 @@ MOVES: dict[EventKind, frozenset[str]] = {
     K.PROJECT_COMMERCIALISED: frozenset({"commercialised_projects"}),
     K.PARTNERSHIP_CREATED: frozenset(_ACTIVE_FIRMS | {"foreign_partnerships", "foreign_partnership_value",
                                                       "characteristic_lq"}),
+    K.ALERT_RESOLVED: frozenset({"median_days_to_resolve_alert"}),
 }
 
 
@@ -281,6 +282,19 @@ def _days(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 86400.0)
 
 
+def is_stale(posted_at: datetime, responded_at: datetime | None, as_of: date) -> bool | None:
+    """A need without a response within `STALE_DAYS` of its posting; None while it is too young to judge
+    (fewer than `STALE_DAYS` days old in Shaoxing on `as_of`). The score and the alerts both ask this."""
+    if local_day(posted_at) + timedelta(days=STALE_DAYS) > as_of:
+        return None
+    return responded_at is None or _days(posted_at, responded_at) > STALE_DAYS
+
+
+def _raised_at(e: Event) -> datetime:
+    raised = datetime.fromisoformat(str(e.data["raised_at"]))
+    return raised if raised.tzinfo is not None else raised.replace(tzinfo=UTC)
+
+
 def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Reference, *, as_of: date,
                    cohort: list[Event] | None = None, cohort_projects: list[Event] | None = None,
                    prefiltered: bool = False) -> dict[Scope, dict[str, Value]]:
@@ -385,10 +399,14 @@ def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Refer
     # Intelligent sensing
     responses = [_days(e.at, s["responded"]) for e, s in zip(cohort, stages, strict=True) if "responded" in s]
     v["median_days_to_first_response"] = Value(_median(responses), {"responded_needs": len(responses)})
-    judged = [(e, s) for e, s in zip(cohort, stages, strict=True)
-              if local_day(e.at) + timedelta(days=STALE_DAYS) <= as_of]
-    stale = [e for e, s in judged if "responded" not in s or _days(e.at, s["responded"]) > STALE_DAYS]
+    verdicts = [(e, is_stale(e.at, s.get("responded"), as_of)) for e, s in zip(cohort, stages, strict=True)]
+    judged = [e for e, verdict in verdicts if verdict is not None]
+    stale = [e for e, verdict in verdicts if verdict]
     v["stale_need_share"] = Value(_pct(len(stale), len(judged)), {"stale": len(stale), "judged": len(judged)})
+    resolved = ev[K.ALERT_RESOLVED]
+    v["median_days_to_resolve_alert"] = Value(
+        _median([_days(_raised_at(e), e.at) for e in resolved]),
+        {"resolved_alerts": len(resolved), "automatic": sum(1 for e in resolved if e.data.get("automatic"))})
 
     # Strategic planning
     levels = defaultdict(int)

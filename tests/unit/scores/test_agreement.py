@@ -25,7 +25,7 @@ story = st.fixed_dictionaries({
 })
 
 
-def _events(world, stories: list[dict], partnerships: list[int]) -> list:  # noqa: ANN001
+def _events(world, stories: list[dict], partnerships: list[int], alerts: list[tuple[int, int]] = ()) -> list:  # noqa: ANN001
     """Write the stories' events in time order (as the services would) and return their ids."""
     planned = []
     for s in stories:
@@ -53,20 +53,34 @@ def _events(world, stories: list[dict], partnerships: list[int]) -> list:  # noq
     for days in partnerships:
         planned.append((START + timedelta(days=days), K.PARTNERSHIP_CREATED, {}, {
             "country": "DE", "kind": "joint_rd", "value_cny": 1e5}, False))
+    for i, (raised, days) in enumerate(alerts):  # alerts resolved `days` after they were raised
+        raised_at = START + timedelta(days=raised)
+        planned.append((raised_at + timedelta(days=days), K.ALERT_RESOLVED, {"alert": i % 2}, {
+            "alert_id": i + 1, "alert_kind": "stale_need", "raised_at": raised_at.isoformat(), "automatic": False},
+            False))
     planned.sort(key=lambda p: p[0])
-    return [world.emit(kind, at, sample=sample, **refs, **data).id for at, kind, refs, data, sample in planned]
+    return [_alert_resolved(world, at, refs["alert"], data) if kind == K.ALERT_RESOLVED
+            else world.emit(kind, at, sample=sample, **refs, **data).id for at, kind, refs, data, sample in planned]
+
+
+def _alert_resolved(world, at, firm: int, data: dict) -> int:  # noqa: ANN001
+    from backend.ledger import service as ledger
+
+    return ledger.record(world.session, K.ALERT_RESOLVED, region_id=world.firms[firm].region_id,
+                         chain_id=world.need_chains[firm], data=data, occurred_at=at).id
 
 
 @settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(stories=st.lists(story, min_size=1, max_size=4, unique_by=lambda s: s["need"]),
-       partnerships=st.lists(st.integers(0, 150), max_size=2), data=st.data())
-def test_incremental_updates_agree_with_a_full_recompute(world, stories, partnerships, data):
+       partnerships=st.lists(st.integers(0, 150), max_size=2),
+       alerts=st.lists(st.tuples(st.integers(0, 120), st.integers(0, 40)), max_size=2), data=st.data())
+def test_incremental_updates_agree_with_a_full_recompute(world, stories, partnerships, alerts, data):
     session = world.session
     savepoint = session.begin_nested()
     try:
         rnd = data.draw(st.randoms(use_true_random=False))
-        ids = _events(world, stories, partnerships)
+        ids = _events(world, stories, partnerships, alerts)
         delivered: list[int] = []
         pending: list[int] = []
         for event_id in ids:  # each task runs after its event committed, in any order, some of them twice

@@ -102,6 +102,21 @@ def test_intelligent_sensing():
     assert early[(CITY, None)]["stale_need_share"].raw == 50.0
 
 
+def test_the_median_days_to_resolve_an_alert_counts_the_alerts_resolved_in_the_period():
+    resolved = [ev(60 + i, K.ALERT_RESOLVED, at(1, 20), region, BEARINGS, alert_id=i, alert_kind="stale_need",
+                   raised_at=at(1, 20 - days).isoformat(), automatic=i == 2)
+                for i, (region, days) in enumerate([(D2, 2), (D2, 6), (D3, 7)])]
+    late = ev(70, K.ALERT_RESOLVED, at(2, 3), D2, BEARINGS, alert_id=9, alert_kind="chain_gap",
+              raised_at=at(1, 5).isoformat(), automatic=False)  # resolved in February: not January's
+    events = [*baseline(), *resolved, late]
+    assert raw(events)["median_days_to_resolve_alert"] == 6  # 2, 6 and 7 days
+    assert raw(events, scope=(D2, None))["median_days_to_resolve_alert"] == 4
+    assert raw(events, FEBRUARY)["median_days_to_resolve_alert"] == 29
+    detail = compute_period(JANUARY, events, facts(events), REF, as_of=AS_OF)[(CITY, None)]
+    assert detail["median_days_to_resolve_alert"].detail == {"resolved_alerts": 3, "automatic": 1}
+    assert raw(baseline())["median_days_to_resolve_alert"] is None  # no alert resolved: no data, not 0
+
+
 def test_strategic_planning():
     v = raw(baseline())
     assert v["major_projects"] == 1
@@ -190,6 +205,8 @@ VARIANTS: dict[K, list] = {
                                   match=5, project=7, **{"from": "completed"})],
     K.PARTNERSHIP_CREATED: [ev(50, K.PARTNERSHIP_CREATED, at(1, 16), D2, HYDROGEN, (FIRM_D, FOREIGN),
                                country="JP", kind="licensing", value_cny=10.0)],
+    K.ALERT_RESOLVED: [ev(50, K.ALERT_RESOLVED, at(1, 20), D2, BEARINGS, alert_id=1, alert_kind="stale_need",
+                          raised_at=at(1, 16).isoformat(), automatic=False, by_user_id=7)],
 }
 QUIET = [  # kinds that move no component, on the entities of the baseline
     ev(50, K.NEED_DRAFTED, at(1, 3), D2, BEARINGS, (FIRM_D,), need=9),
@@ -207,12 +224,15 @@ QUIET = [  # kinds that move no component, on the entities of the baseline
     ev(50, K.MATCH_FIRM_INTERESTED, at(1, 10), D2, HYDROGEN, (FIRM_C, UNI_SHAOXING), need=3, match=8),
     ev(50, K.MATCH_DECLINED, at(1, 10), D2, HYDROGEN, (FIRM_C, UNI_SHAOXING), need=3, match=8),
     ev(50, K.MATCH_EXPIRED, at(1, 10), D2, HYDROGEN, (FIRM_C, UNI_SHAOXING), need=3, match=8),
+    ev(50, K.MATCH_WITHDRAWN, at(1, 10), D2, HYDROGEN, (FIRM_C, UNI_SHAOXING), need=3, match=8),
     ev(50, K.MATCH_MESSAGE, at(1, 10), D2, BEARINGS, (FIRM_A, UNI_SHAOXING), need=1, match=5),
     ev(50, K.PROJECT_ACTIVE, at(1, 22), D2, BEARINGS, (FIRM_A, UNI_SHAOXING), match=5, project=7),
     ev(50, K.PROJECT_MILESTONE_ADDED, at(1, 22), D2, BEARINGS, (FIRM_A, UNI_SHAOXING), match=5, project=7),
     ev(50, K.PROJECT_MILESTONE_DONE, at(1, 23), D2, BEARINGS, (FIRM_A, UNI_SHAOXING), project=7),
     ev(50, K.ORGANISATION_VERIFIED, at(1, 3), D2, None, (FIRM_D,)),
     ev(50, K.ORGANISATION_REJECTED, at(1, 3), D2, None, (FIRM_D,)),
+    ev(50, K.ALERT_RAISED, at(1, 16), D2, BEARINGS, alert_id=1, alert_kind="stale_need", subject="need:1"),
+    ev(50, K.ALERT_ASSIGNED, at(1, 17), D2, BEARINGS, alert_id=1, alert_kind="stale_need", assignee_id=7),
 ]
 
 

@@ -51,8 +51,8 @@ def test_world_creation_moves_no_score(world):
 def test_one_posted_need_writes_its_district_and_the_city_for_each_period_and_chain(world):
     event = world.emit(K.NEED_POSTED, when(3, 4), need=0)
     written = service.apply_event(world.session, event.id, as_of=AS_OF)
-    # 2 regions (Xinchang, Shaoxing) x 3 chain scopes (all, bearings, equipment) x 3 periods x (21 + 5) rows
-    assert written == 2 * 3 * 3 * 26
+    # 2 regions (Xinchang, Shaoxing) x 3 chain scopes (all, bearings, equipment) x 3 periods x (22 + 5) rows
+    assert written == 2 * 3 * 3 * 27
     need_share = snapshot(world.session, "330624", "matched_need_share", "month", date(2025, 3, 1))
     assert (need_share.raw_value, need_share.value, need_share.target) == (0.0, 0.0, 90.0)
     accepted = snapshot(world.session, "330600", "accepted_matches", "quarter", date(2025, 1, 1))
