@@ -18,6 +18,7 @@ from backend.needs.repository import within_deadline
 from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region, RegionLevel
+from backend.scores.pages import headline
 from backend.web import Db, PageQuery, page_args, render
 
 router = APIRouter()
@@ -123,4 +124,6 @@ def home(request: Request, session: Db, viewer: Principal = Depends(anyone())):
         select(Need).options(joinedload(Need.organisation), joinedload(Need.chain))
         .where(access.readable_needs_clause(viewer), Need.status == NeedStatus.OPEN, within_deadline())
         .order_by(Need.created_at.desc(), Need.id.desc()).limit(6)))
-    return render(request, "boards/home.html", figures=figures(session, viewer), latest=latest, has_sample=has_sample)
+    scores = headline(session)
+    return render(request, "boards/home.html", figures=figures(session, viewer), latest=latest, scores=scores,
+                  has_sample=has_sample or bool(scores and scores.is_sample))

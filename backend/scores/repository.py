@@ -1,18 +1,22 @@
 """Every query of the scores: the ledger rows they read, the reference data, and the snapshots they write."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, select, text, tuple_
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.chains.models import IndustryChain
 from backend.ledger.kinds import EventKind
 from backend.ledger.models import CollaborationEvent
+from backend.matches.models import Match
+from backend.needs.models import Need
 from backend.organisations.models import Organisation
+from backend.partnerships.models import Partnership
+from backend.projects.models import JointProject
 from backend.regions.models import Region
-from backend.scores.components import Event, moves
+from backend.scores.components import RESPONSE_KINDS, STALE_DAYS, Event, moves
 from backend.scores.models import ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
@@ -126,3 +130,149 @@ def scope_rows(session: Session, region_id: int, chain_id: int | None, start: da
 
 def region_id(session: Session, code: str) -> int | None:
     return session.scalar(select(Region.id).where(Region.code == code))
+
+
+# What the dashboard reads besides one scope's rows: series, breakdowns and drill-down lists.
+
+def dimension_series(session: Session, region_id: int, chain_id: int | None, kind: str, first: date, last: date,
+                     ) -> list[tuple[date, str, float | None, bool]]:
+    """(period start, dimension, score, is sample) of every period of `kind` starting in [first, last]."""
+    s = ScoreSnapshot
+    query = (select(s.period_start, s.dimension, s.value, s.is_sample)
+             .where(s.region_id == region_id, s.chain_id.is_(None) if chain_id is None else s.chain_id == chain_id,
+                    s.period == kind, s.component.is_(None), s.period_start >= first, s.period_start <= last)
+             .order_by(s.period_start))
+    return [(r[0], r[1].value, r[2], r[3]) for r in session.execute(query)]
+
+
+def chain_breakdown(session: Session, region_id: int, start: date, end: date, components: tuple[str, ...],
+                    ) -> list[tuple[int, str, str | None, float | None, float | None]]:
+    """(chain id, dimension, component or None, value, raw value) of every chain's snapshots of one period:
+    the dimension rows and the named components."""
+    s = ScoreSnapshot
+    query = select(s.chain_id, s.dimension, s.component, s.value, s.raw_value).where(
+        s.region_id == region_id, s.chain_id.is_not(None), s.period_start == start, s.period_end == end,
+        s.component.is_(None) | s.component.in_(components))
+    return [(r[0], r[1].value, r[2], r[3], r[4]) for r in session.execute(query)]
+
+
+def latest_start(session: Session, region_id: int, kind: str) -> date | None:
+    """The newest period of `kind` with snapshots of the region over every chain."""
+    s = ScoreSnapshot
+    return session.scalar(select(func.max(s.period_start)).where(s.region_id == region_id, s.chain_id.is_(None),
+                                                                 s.period == kind))
+
+
+def _in_scope(event, region_ids: list[int], chain_ids: list[int] | None):  # noqa: ANN001, ANN202 - an alias
+    """The ledger's scope rule: the event's region among `region_ids`, its chain among `chain_ids` (None: any)."""
+    clauses = [event.region_id.in_(region_ids)]
+    if chain_ids is not None:
+        clauses.append(event.chain_id.in_(chain_ids))
+    return clauses
+
+
+def _first_of_kind(event, kind: EventKind, key: str):  # noqa: ANN001, ANN202 - an alias
+    """No earlier event of the same kind about the same need or project (the first posting, the creation)."""
+    earlier = aliased(CollaborationEvent)
+    return ~exists().where(earlier.kind == kind.value, getattr(earlier, key) == getattr(event, key),
+                           tuple_(earlier.occurred_at, earlier.id) < tuple_(event.occurred_at, event.id))
+
+
+def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | None, since: datetime,
+                until: datetime, judged_before: datetime, visible, *, limit: int | None, offset: int = 0,  # noqa: ANN001
+                ) -> tuple[list[tuple[Need, datetime, datetime | None]], int]:
+    """Needs first posted in [since, until) and at least 14 days before `judged_before`, in scope, with no
+    response within 14 days (the `stale_need_share` cohort): (need, posted at, first response or None), oldest
+    first, and how many there are. `visible` is the viewer's SQL condition on needs."""
+    posted = aliased(CollaborationEvent)
+    reply = aliased(CollaborationEvent)
+    responses = tuple(k.value for k in RESPONSE_KINDS)
+    window = timedelta(days=STALE_DAYS)
+    answered = exists().where(reply.need_id == posted.need_id, reply.kind.in_(responses),
+                              reply.occurred_at <= posted.occurred_at + window)
+    first_reply = (select(func.min(reply.occurred_at)).where(reply.need_id == posted.need_id,
+                                                             reply.kind.in_(responses))
+                   .scalar_subquery())
+    where = [posted.kind == EventKind.NEED_POSTED.value, posted.need_id.is_not(None), posted.occurred_at >= since,
+             posted.occurred_at < until, posted.occurred_at < judged_before, *_in_scope(posted, region_ids, chain_ids),
+             _first_of_kind(posted, EventKind.NEED_POSTED, "need_id"), ~answered, visible]
+    base = select(Need, posted.occurred_at, first_reply).join(posted, posted.need_id == Need.id).where(*where)
+    total = session.scalar(select(func.count()).select_from(
+        select(posted.id).join(Need, posted.need_id == Need.id).where(*where).subquery())) or 0
+    query = (base.options(joinedload(Need.organisation), joinedload(Need.chain))
+             .order_by(posted.occurred_at, posted.id).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return [(r[0], r[1], r[2]) for r in session.execute(query)], int(total)
+
+
+TERMINAL_PROJECT_KINDS = (EventKind.PROJECT_COMPLETED, EventKind.PROJECT_COMMERCIALISED, EventKind.PROJECT_TERMINATED)
+
+
+def stalled_projects(session: Session, region_ids: list[int], chain_ids: list[int] | None, cutoff: datetime,
+                     until: datetime, *, limit: int | None, offset: int = 0,
+                     ) -> tuple[list[tuple[JointProject, datetime, datetime | None]], int]:
+    """Projects created before `cutoff`, in scope, not finished before `until`, with no milestone done in
+    [cutoff, until) (no milestone in 60 days when cutoff is 60 days before until): (project, created at,
+    last milestone done before `until` or None), longest stalled first, and how many there are."""
+    created = aliased(CollaborationEvent)
+    later = aliased(CollaborationEvent)
+    done = tuple(k.value for k in TERMINAL_PROJECT_KINDS)
+    finished = exists().where(later.project_id == created.project_id, later.kind.in_(done),
+                              later.occurred_at < until)
+    milestone = aliased(CollaborationEvent)
+    last_done = (select(func.max(milestone.occurred_at))
+                 .where(milestone.project_id == created.project_id,
+                        milestone.kind == EventKind.PROJECT_MILESTONE_DONE.value, milestone.occurred_at < until)
+                 .scalar_subquery())
+    where = [created.kind == EventKind.PROJECT_CREATED.value, created.project_id.is_not(None),
+             created.occurred_at < cutoff, *_in_scope(created, region_ids, chain_ids),
+             _first_of_kind(created, EventKind.PROJECT_CREATED, "project_id"), ~finished,
+             func.coalesce(last_done, created.occurred_at) < cutoff]
+    total = session.scalar(select(func.count()).select_from(
+        select(created.id).join(JointProject, created.project_id == JointProject.id).where(*where).subquery())) or 0
+    query = (select(JointProject, created.occurred_at, last_done)
+             .join(created, created.project_id == JointProject.id).where(*where)
+             .order_by(func.coalesce(last_done, created.occurred_at), created.id).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return [(r[0], r[1], r[2]) for r in session.execute(query)], int(total)
+
+
+def need_of_projects(session: Session, project_ids: list[int]) -> dict[int, Need]:
+    """The need each project came from (through its match), with its organisation."""
+    if not project_ids:
+        return {}
+    query = (select(JointProject.id, Need).join(Match, Match.id == JointProject.match_id)
+             .join(Need, Need.id == Match.need_id).options(joinedload(Need.organisation))
+             .where(JointProject.id.in_(project_ids)))
+    return {r[0]: r[1] for r in session.execute(query)}
+
+
+def partnerships(session: Session, region_ids: list[int], chain_ids: list[int] | None, since: datetime,
+                 until: datetime, *, limit: int | None, offset: int = 0,
+                 ) -> tuple[list[tuple[Partnership, datetime]], int]:
+    """Foreign partnerships recorded in [since, until) in scope, newest first, and how many there are."""
+    e = aliased(CollaborationEvent)
+    where = [e.kind == EventKind.PARTNERSHIP_CREATED.value, e.partnership_id.is_not(None), e.occurred_at >= since,
+             e.occurred_at < until, *_in_scope(e, region_ids, chain_ids)]
+    total = session.scalar(select(func.count()).select_from(
+        select(e.id).join(Partnership, e.partnership_id == Partnership.id).where(*where).subquery())) or 0
+    query = (select(Partnership, e.occurred_at).join(e, e.partnership_id == Partnership.id).where(*where)
+             .options(joinedload(Partnership.local_organisation), joinedload(Partnership.foreign_organisation))
+             .order_by(e.occurred_at.desc(), e.id.desc()).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return [(r[0], r[1]) for r in session.execute(query)], int(total)
+
+
+def regions_by_code(session: Session, codes: list[str]) -> dict[str, Region]:
+    if not codes:
+        return {}
+    return {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(codes)))}
+
+
+def regions_by_id(session: Session, ids: set[int]) -> dict[int, Region]:
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(ids)))}

@@ -203,7 +203,8 @@ def test_every_dashboard_route_declares_one_guard_for_analysts():
     from tests.unit.security.test_routes import _guards
 
     routes = [r for m in (pages, api) for r in m.router.routes if isinstance(r, APIRoute)]
-    assert {r.path for r in routes} == {"/dashboard", *CHARTS, "/dashboard/export", "/api/v1/metrics"}
+    assert {r.path for r in routes} == {"/dashboard", *CHARTS, "/dashboard/charts/{name}.svg", "/dashboard/export",
+                                        "/dashboard/lists/{name}", "/dashboard/brief", "/api/v1/metrics"}
     assert all(_guards(r.dependant) == ["roles:admin,government_analyst"] for r in routes)
 
 
