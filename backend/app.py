@@ -89,6 +89,7 @@ def route_modules() -> list:
     from backend import apidocs, exports
     from backend.accounts import pages as accounts_pages
     from backend.admin import pages as admin_pages
+    from backend.alerts import api as alerts_api
     from backend.alerts import pages as alerts_pages
     from backend.boards import pages as boards_pages
     from backend.capabilities import api as capabilities_api
@@ -109,4 +110,4 @@ def route_modules() -> list:
     # exports first: /matches/export and /projects/export must not be read as /matches/{id}.
     return [apidocs, exports, accounts_pages, admin_pages, boards_pages, needs_pages, needs_api, capabilities_pages,
             capabilities_api, matches_pages, matches_api, projects_pages, projects_api, partnerships_pages,
-            partnerships_api, imports_pages, notifications_pages, alerts_pages, scores_pages, scores_api]
+            partnerships_api, imports_pages, notifications_pages, alerts_pages, alerts_api, scores_pages, scores_api]

@@ -81,7 +81,7 @@ def describe(session: Session, viewer: Principal, alerts: list[Alert], today: da
         if a.kind == AlertKind.STALE_NEED:
             subject, link = _need_words(session, viewer, needs.get(a.need_id))
             posted = date.fromisoformat(d["posted_on"]) if d.get("posted_on") else None
-            facts = _("posted %(day)s, no response yet", day=format_day(posted)) if posted else ""
+            facts = _("posted %(day)s, no response within 14 days", day=format_day(posted)) if posted else ""
         elif a.kind == AlertKind.STALLED_PROJECT:
             project = projects.get(a.project_id)
             subject = project.title if project else _("a project that no longer exists")

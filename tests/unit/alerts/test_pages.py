@@ -111,3 +111,19 @@ def test_the_dashboard_shows_the_open_count_with_a_link(client, db_session, aler
     page = client.get("/dashboard?lang=en")
     assert page.status_code == 200
     assert 'href="/dashboard/alerts"' in page.text and "Open alerts: 2" in page.text
+
+
+def test_the_json_list_has_codes_and_ids_never_a_need_text(client, db_session, alerted):
+    analyst, public, secret = alerted
+    assert client.get("/api/v1/alerts").status_code == 401
+    sign_in(client, create_user(db_session, Role.FIRM_MEMBER))
+    assert client.get("/api/v1/alerts").status_code == 403
+    sign_in(client, analyst)
+    response = client.get("/api/v1/alerts?kind=stale_need")
+    body = response.json()
+    assert response.status_code == 200 and body["total"] == 2
+    assert {a["need_id"] for a in body["alerts"]} == {public.need_id, secret.need_id}
+    assert all(a["kind"] == "stale_need" and a["status"] == "open" for a in body["alerts"])
+    assert HIDDEN_TITLE not in response.text and SUMMARY not in response.text
+    assert client.get("/api/v1/alerts?kind=score_drop").json() == {"total": 0, "alerts": []}
+    assert client.get("/api/v1/alerts?limit=1000").status_code == 422
