@@ -294,7 +294,7 @@ def metrics(session: Session, scope: Scope, *, with_districts: bool = True, full
 
 TREND_LENGTH = {"month": 12, "quarter": 8, "year": 5}
 FUNNEL_NAMES = {
-    "posted": lazy("Posted"), "matched": lazy("Matched"), "responded": lazy("Responded"),
+    "posted": lazy("Need posted"), "matched": lazy("Matched"), "responded": lazy("Responded"),
     "accepted": lazy("Accepted"), "project": lazy("Joint project"), "completed": lazy("Completed"),
     "commercialised": lazy("Commercialised"),
 }
@@ -503,7 +503,7 @@ def radar_chart(figures: MetricsOut) -> pygal.Radar:
                         no_data_text=_("No data yet"), value_formatter=_score_format, width=640, height=520,
                         truncate_label=-1, margin=30)
     chart.x_labels = [d.name for d in figures.dimensions]
-    chart.add(_("Score"), [d.value for d in figures.dimensions])
+    chart.add(_("Score (0–100)"), [d.value for d in figures.dimensions])
     return chart
 
 
@@ -537,6 +537,13 @@ def _count_format(value: float | None) -> str:
     return "" if value is None else format_number(round(value))
 
 
+def _whole_ticks(values: list[float]) -> list[int]:
+    """Whole-number ticks of a count axis (pygal would put 0.2, 0.4… between 0 and 1)."""
+    top = max([1, *[math.ceil(v) for v in values]])
+    step = max(1, math.ceil(top / 8))
+    return list(range(0, top + step, step))
+
+
 def trends_chart(figures: MetricsOut) -> pygal.Line:
     """The five scores over the last periods, one line each (a gap where a period has no data)."""
     title = _("The five powers over time: %(region)s (0–100)", region=figures.region_name)
@@ -555,8 +562,9 @@ def funnel_chart(figures: MetricsOut) -> pygal.Bar:
     title = _("From need to commercialisation: needs posted in %(period)s", period=figures.period_name)
     chart = pygal.Bar(js=[], style=_style(), title=title, show_legend=False, no_data_text=_("No data yet"),
                       value_formatter=_count_format, width=800, height=440, truncate_label=-1, print_values=True,
-                      x_title=_("Stage"), y_title=_("Needs (number)"), min_scale=1, max_scale=8)
+                      x_title=_("Stage"), y_title=_("Needs (number)"))
     chart.x_labels = [step.name for step in figures.funnel]
+    chart.y_labels = _whole_ticks([step.needs for step in figures.funnel])
     chart.add(_("Needs"), [step.needs for step in figures.funnel])
     return chart
 
@@ -581,8 +589,9 @@ def countries_chart(figures: MetricsOut) -> pygal.Bar:
               period=figures.period_name)
     chart = pygal.Bar(js=[], style=_style(), title=title, show_legend=False, no_data_text=_("No data yet"),
                       value_formatter=_count_format, width=800, height=420, truncate_label=-1, print_values=True,
-                      x_title=_("Partner country"), y_title=_("Partnerships (number)"), min_scale=1, max_scale=8)
+                      x_title=_("Partner country"), y_title=_("Partnerships (number)"))
     chart.x_labels = [c.country_name for c in figures.countries]
+    chart.y_labels = _whole_ticks([c.partnerships for c in figures.countries])
     chart.add(_("Partnerships"), [c.partnerships for c in figures.countries])
     return chart
 

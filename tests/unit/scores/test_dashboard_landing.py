@@ -39,3 +39,22 @@ def test_sample_scores_raise_the_sample_banner(world, client):
     service.recompute(world.session, as_of=AS_OF)
     html = client.get("/?lang=zh").text
     assert "sample-banner" in html and "地区“五力”指数" in html
+    assert ">企业需求<" in html  # the menu keeps its words
+
+
+def test_the_dashboard_words_do_not_change_the_same_words_elsewhere():
+    """Catalogues are merged into one per language, so an English text must read the same in every file."""
+    from babel.messages.pofile import read_po
+
+    from backend.i18n import LOCALE_DIR
+
+    folder = LOCALE_DIR / "zh_CN" / "LC_MESSAGES"
+    words: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="zh_CN"):
+                if message.id and message.string:
+                    words.setdefault(message.id, {})[path.name] = message.string
+    clashes = {mid: found for mid, found in words.items()
+               if len(set(found.values())) > 1 and {"scores.po", "boards.po"} & set(found)}
+    assert clashes == {}
