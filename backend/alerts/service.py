@@ -253,3 +253,12 @@ def sample_history(session: Session, today: date) -> int:
             written += 1
     session.flush()
     return written
+
+
+def sample_today(session: Session, today: date | None = None) -> RunResult:
+    """Today's alerts of freshly loaded sample data: one run of the daily job, on `today` (noon in Shaoxing)
+    when the sample was built for another day. Call it after the scores are computed (score drops read them)."""
+    now = datetime.now(UTC)
+    if today is not None and today != today_in_shaoxing(now):
+        now = datetime.combine(today, time(12), LOCAL).astimezone(UTC)
+    return run_daily(session, now=now)

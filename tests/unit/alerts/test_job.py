@@ -176,3 +176,15 @@ def test_the_sample_history_resolves_each_late_answered_need_once(db_session):
     assert service.sample_history(db_session, today) == 0  # a second load writes nothing twice
     assert db_session.scalar(select(func.count()).select_from(CollaborationEvent).where(
         CollaborationEvent.kind == "alert.resolved")) == 1
+
+
+def test_sample_today_runs_the_job_on_the_day_the_sample_was_built_for(db_session):
+    from backend.scores.components import local_day
+
+    create_capability(db_session, _lab(db_session))
+    post_need(db_session, days=30)
+    built_for = (NOW - timedelta(days=5)).date()
+    assert service.sample_today(db_session, built_for).raised == {"stale_need": 1}
+    [alert] = alerts_of(db_session)
+    assert local_day(alert.raised_at) == built_for
+    assert alert.detail["days"] in (25, 26)  # posted 30 days before now, judged five days earlier
