@@ -33,7 +33,7 @@ KIND_NAMES = {
     AlertKind.CHAIN_GAP: lazy("Chain without an active capability"),
     AlertKind.SCORE_DROP: lazy("Score drop"),
 }
-STATUS_NAMES = {AlertStatus.OPEN: lazy("open"), AlertStatus.RESOLVED: lazy("resolved")}
+STATUS_NAMES = {AlertStatus.OPEN: lazy("awaiting action"), AlertStatus.RESOLVED: lazy("resolved")}
 StatusFilter = Literal["open", "resolved", "all"]
 KindFilter = Literal["", "stale_need", "stalled_project", "chain_gap", "score_drop"]
 
@@ -127,7 +127,7 @@ def alert_list(request: Request, session: Db, status: StatusFilter = "open", kin
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind)) if v)
     return render(request, "alerts/list.html", alerts=describe(session, viewer, rows), total=total, page=page,
                   per_page=limit, base=f"/dashboard/alerts?{query}", values={"status": status, "kind": kind},
-                  status_options=[("open", _("Open")), ("resolved", _("Resolved")), ("all", _("All"))],
+                  status_options=[("open", _("Awaiting action")), ("resolved", _("Resolved")), ("all", _("All"))],
                   kind_options=[("", _("All kinds"))] + [(k.value, _(words)) for k, words in KIND_NAMES.items()],
                   status_names=STATUS_NAMES)
 

@@ -127,3 +127,20 @@ def test_the_json_list_has_codes_and_ids_never_a_need_text(client, db_session, a
     assert HIDDEN_TITLE not in response.text and SUMMARY not in response.text
     assert client.get("/api/v1/alerts?kind=score_drop").json() == {"total": 0, "alerts": []}
     assert client.get("/api/v1/alerts?limit=1000").status_code == 422
+
+
+def test_the_alert_words_mean_the_same_in_every_catalogue():
+    """The catalogues are merged into one: an English text of the alerts translated otherwise elsewhere would
+    show the other file's Chinese on the alerts page."""
+    from babel.messages.pofile import read_po
+
+    from backend import i18n
+
+    words: dict[str, dict[str, str]] = {}
+    for path in i18n.catalogue_files("zh_CN"):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="zh_CN"):
+                if message.id and message.string:
+                    words.setdefault(message.id, {})[path.name] = message.string
+    clashes = {mid: found for mid, found in words.items() if "alerts.po" in found and len(set(found.values())) > 1}
+    assert clashes == {}
