@@ -788,7 +788,7 @@ def _scope_text(scope: Scope) -> str:
 
 
 
-# The printable monthly brief: what moved, what is stuck, which alerts are open.
+# The printable monthly brief: what moved, what is stuck, which alerts are open (backend.alerts).
 
 BRIEF_TOP = 5
 
@@ -820,6 +820,7 @@ ALERT_NAMES = {"stale_need": lazy("Stale need"), "stalled_project": lazy("Stalle
 
 
 class AlertRow(BaseModel):
+    id: int
     kind: str
     region_name: str
     chain_name: str
@@ -827,33 +828,19 @@ class AlertRow(BaseModel):
     assigned: bool
 
 
-def open_alerts(session: Session, scope: Scope) -> list[AlertRow] | None:
-    """The open alerts of the scope's region and chain, newest first, if the alerts part is installed
-    (`backend.alerts`, built alongside); None while it is not."""
-    import importlib
+def open_alerts(session: Session, scope: Scope) -> list[AlertRow]:
+    """The open alerts of the scope's region (with its districts for the city) and chain, newest first; alerts
+    about no region (a chain without capabilities) count everywhere."""
+    from backend.alerts import repository as alerts
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        alerts = importlib.import_module("backend.alerts.repository")
-    except ImportError:
-        return None
-    lister = getattr(alerts, "open_alerts", None)
-    if lister is None:
-        return None
-    try:
-        with session.begin_nested():  # a missing table (migration not applied yet) must not spoil the page
-            found = list(lister(session))
-    except SQLAlchemyError:
-        return None
     region_ids, chain_ids = set(_region_ids(scope)), _chain_ids(scope)
-    kept = [a for a in found if getattr(a, "region_id", None) in region_ids | {None}
-            and (chain_ids is None or getattr(a, "chain_id", None) in chain_ids)]
+    kept = [a for a in alerts.open_alerts(session) if a.region_id in region_ids | {None}
+            and (chain_ids is None or a.chain_id in chain_ids)]
     regions, chains = _names(session, scope, {a.region_id for a in kept} - {None})
-    kept.sort(key=lambda a: a.raised_at, reverse=True)
-    return [AlertRow(kind=_(ALERT_NAMES[str(a.kind)]) if str(a.kind) in ALERT_NAMES else str(a.kind),
+    kept.sort(key=lambda a: (a.raised_at, a.id), reverse=True)
+    return [AlertRow(id=a.id, kind=_(ALERT_NAMES[a.kind.value]) if a.kind.value in ALERT_NAMES else a.kind.value,
                      region_name=regions.get(a.region_id, ""), chain_name=chains.get(a.chain_id, ""),
-                     raised_at=a.raised_at, assigned=getattr(a, "assignee_id", None) is not None) for a in kept]
+                     raised_at=a.raised_at, assigned=a.assignee_id is not None) for a in kept]
 
 
 @router.get("/dashboard/brief")

@@ -58,11 +58,32 @@ def test_the_brief_says_what_moved_and_what_is_stuck(world, client, analyst):
     assert 'src="/static/js/print.js"' in html
 
 
-def test_the_brief_lists_open_alerts_or_says_there_are_none(world, client, analyst):
+def test_the_brief_lists_the_open_alerts_of_its_region(world, client, analyst):
+    from backend.alerts.models import Alert, AlertKind, AlertStatus
+
     two_months(world)
-    html = client.get("/dashboard/brief?period=2025-02&lang=en").text
-    section = html[html.index('id="brief-alerts-h"'):]
-    assert "No alerts yet." in section or "open alerts, newest first" in section
+    html = client.get("/dashboard/brief?region=330624&period=2025-02&lang=en").text
+    assert "No open alerts." in html[html.index('id="brief-alerts-h"'):]
+    s = world.session
+    xinchang, shengzhou = world.firms[0].region_id, world.firms[1].region_id
+    stale = Alert(kind=AlertKind.STALE_NEED, subject=f"need:{world.need_ids[0]}", region_id=xinchang,
+                  need_id=world.need_ids[0])
+    gap = Alert(kind=AlertKind.CHAIN_GAP, subject="chain:1", region_id=None)
+    elsewhere = Alert(kind=AlertKind.STALLED_PROJECT, subject="project:1", region_id=shengzhou)
+    done = Alert(kind=AlertKind.SCORE_DROP, subject="score:x", region_id=xinchang, status=AlertStatus.RESOLVED)
+    s.add_all([stale, gap, elsewhere, done])
+    s.flush()
+    section = html_section(client.get("/dashboard/brief?region=330624&period=2025-02&lang=en").text)
+    assert f'href="/dashboard/alerts/{stale.id}">Stale need<' in section
+    assert "Chain with open needs and no active capability" in section
+    assert "Stalled project" not in section and "Score drop" not in section  # another district; resolved
+    assert "2 open alerts, newest first" in section
+    city = html_section(client.get("/dashboard/brief?period=2025-02&lang=en").text)
+    assert "3 open alerts, newest first" in city  # the city counts its districts' alerts
+
+
+def html_section(html: str) -> str:
+    return html[html.index('id="brief-alerts-h"'):]
 
 
 def test_the_brief_defaults_to_the_latest_month_and_is_one_click_from_the_dashboard(world, client, analyst):
@@ -92,6 +113,7 @@ def test_an_empty_brief_says_no_data_yet(client, analyst):
     html = client.get("/dashboard/brief?period=2025-02&lang=en").text
     assert "No data yet for this region, chain and period" in html
     assert "Nothing to compare" in html and not re.search(r"\bnan\b", html, re.I)
+    assert "No open alerts." in html
 
 
 def test_the_print_stylesheet_hides_the_site_chrome(client):
