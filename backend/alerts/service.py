@@ -36,6 +36,7 @@ from backend.i18n import _
 from backend.ledger import service as ledger
 from backend.ledger.kinds import EventKind
 from backend.scores.components import LOCAL, STALE_DAYS, is_stale, local_day
+from backend.scores.service import load_settings
 
 LOCK = 7_406_021  # transaction advisory lock: one alert job at a time
 REARM_DAYS = 30
@@ -130,8 +131,6 @@ def score_drops(session: Session, today: date, region_ids: list[int], open_keys:
 
 def detect(session: Session, today: date) -> dict[AlertKind, dict[str, Finding]]:
     """Every cause present today, by kind and subject."""
-    from backend.scores.service import load_settings
-
     city_id, districts = repository.home_regions(session, load_settings().home_city)
     open_drops = {(a.region_id, a.dimension, a.period_start)
                   for a in repository.open_alerts(session, AlertKind.SCORE_DROP)}
