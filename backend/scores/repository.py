@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import delete, exists, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.chains.models import IndustryChain
@@ -178,6 +179,16 @@ def _first_of_kind(event, kind: EventKind, key: str):  # noqa: ANN001, ANN202 - 
                            tuple_(earlier.occurred_at, earlier.id) < tuple_(event.occurred_at, event.id))
 
 
+def _page(session: Session, query, total_query, limit: int | None, offset: int) -> tuple[list, int]:  # noqa: ANN001
+    """One page of `query` (whose last column is `count(*) OVER ()`) and the number of rows in all."""
+    if limit is not None:
+        query = query.limit(limit)
+    rows = list(session.execute(query.offset(offset)))
+    if rows:
+        return rows, int(rows[0][-1])
+    return rows, int(session.scalar(total_query) or 0) if offset else 0
+
+
 def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | None, since: datetime,
                 until: datetime, judged_before: datetime, visible, *, limit: int | None, offset: int = 0,  # noqa: ANN001
                 ) -> tuple[list[tuple[Need, datetime, datetime | None]], int]:
@@ -190,20 +201,23 @@ def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | 
     window = timedelta(days=STALE_DAYS)
     answered = exists().where(reply.need_id == posted.need_id, reply.kind.in_(responses),
                               reply.occurred_at <= posted.occurred_at + window)
-    first_reply = (select(func.min(reply.occurred_at)).where(reply.need_id == posted.need_id,
-                                                             reply.kind.in_(responses))
-                   .scalar_subquery())
-    where = [posted.kind == EventKind.NEED_POSTED.value, posted.need_id.is_not(None), posted.occurred_at >= since,
-             posted.occurred_at < until, posted.occurred_at < judged_before, *_in_scope(posted, region_ids, chain_ids),
-             _first_of_kind(posted, EventKind.NEED_POSTED, "need_id"), ~answered, visible]
-    base = select(Need, posted.occurred_at, first_reply).join(posted, posted.need_id == Need.id).where(*where)
-    total = session.scalar(select(func.count()).select_from(
-        select(posted.id).join(Need, posted.need_id == Need.id).where(*where).subquery())) or 0
-    query = (base.options(joinedload(Need.organisation), joinedload(Need.chain))
-             .order_by(posted.occurred_at, posted.id).offset(offset))
-    if limit is not None:
-        query = query.limit(limit)
-    return [(r[0], r[1], r[2]) for r in session.execute(query)], int(total)
+    # The ledger's few postings of the period first (by time), then the needs: a plan that starts from the needs
+    # table would probe the ledger once per need.
+    candidates = (select(posted.id, posted.need_id, posted.occurred_at)
+                  .where(posted.kind == EventKind.NEED_POSTED.value, posted.need_id.is_not(None),
+                         posted.occurred_at >= since, posted.occurred_at < until, posted.occurred_at < judged_before,
+                         *_in_scope(posted, region_ids, chain_ids),
+                         _first_of_kind(posted, EventKind.NEED_POSTED, "need_id"), ~answered)
+                  .cte("stale_candidates").prefix_with("MATERIALIZED"))
+    first_reply = (select(func.min(reply.occurred_at)).where(reply.need_id == candidates.c.need_id,
+                                                             reply.kind.in_(responses)).scalar_subquery())
+    joined = select(Need).join(candidates, candidates.c.need_id == Need.id).where(visible)
+    query = (joined.add_columns(candidates.c.occurred_at, first_reply, func.count().over())
+             .options(joinedload(Need.organisation), joinedload(Need.chain))
+             .order_by(candidates.c.occurred_at, candidates.c.id))
+    total = select(func.count()).select_from(joined.with_only_columns(candidates.c.id).subquery())
+    rows, count = _page(session, query, total, limit, offset)
+    return [(r[0], r[1], r[2]) for r in rows], count
 
 
 TERMINAL_PROJECT_KINDS = (EventKind.PROJECT_COMPLETED, EventKind.PROJECT_COMMERCIALISED, EventKind.PROJECT_TERMINATED)
@@ -215,28 +229,31 @@ def stalled_projects(session: Session, region_ids: list[int], chain_ids: list[in
     """Projects created before `cutoff`, in scope, not finished before `until`, with no milestone done in
     [cutoff, until) (no milestone in 60 days when cutoff is 60 days before until): (project, created at,
     last milestone done before `until` or None), longest stalled first, and how many there are."""
-    created = aliased(CollaborationEvent)
-    later = aliased(CollaborationEvent)
+    e = CollaborationEvent
+    created = e.kind == EventKind.PROJECT_CREATED.value
     done = tuple(k.value for k in TERMINAL_PROJECT_KINDS)
-    finished = exists().where(later.project_id == created.project_id, later.kind.in_(done),
-                              later.occurred_at < until)
-    milestone = aliased(CollaborationEvent)
-    last_done = (select(func.max(milestone.occurred_at))
-                 .where(milestone.project_id == created.project_id,
-                        milestone.kind == EventKind.PROJECT_MILESTONE_DONE.value, milestone.occurred_at < until)
-                 .scalar_subquery())
-    where = [created.kind == EventKind.PROJECT_CREATED.value, created.project_id.is_not(None),
-             created.occurred_at < cutoff, *_in_scope(created, region_ids, chain_ids),
-             _first_of_kind(created, EventKind.PROJECT_CREATED, "project_id"), ~finished,
-             func.coalesce(last_done, created.occurred_at) < cutoff]
-    total = session.scalar(select(func.count()).select_from(
-        select(created.id).join(JointProject, created.project_id == JointProject.id).where(*where).subquery())) or 0
-    query = (select(JointProject, created.occurred_at, last_done)
-             .join(created, created.project_id == JointProject.id).where(*where)
-             .order_by(func.coalesce(last_done, created.occurred_at), created.id).offset(offset))
-    if limit is not None:
-        query = query.limit(limit)
-    return [(r[0], r[1], r[2]) for r in session.execute(query)], int(total)
+    first = (e.occurred_at, e.id)
+    # One pass over the projects' events up to `until`, one row per project (the scope of its first creation).
+    history = (select(e.project_id, func.min(e.occurred_at).filter(created).label("created_at"),
+                      func.array_agg(aggregate_order_by(e.region_id, *first)).filter(created)[1].label("region_id"),
+                      func.array_agg(aggregate_order_by(e.chain_id, *first)).filter(created)[1].label("chain_id"),
+                      func.max(e.occurred_at).filter(e.kind == EventKind.PROJECT_MILESTONE_DONE.value)
+                      .label("last_done"),
+                      func.bool_or(e.kind.in_(done)).label("finished"))
+               .where(e.project_id.is_not(None), e.occurred_at < until,
+                      e.kind.in_([EventKind.PROJECT_CREATED.value, EventKind.PROJECT_MILESTONE_DONE.value, *done]))
+               .group_by(e.project_id).cte("project_history").prefix_with("MATERIALIZED"))
+    idle_since = func.coalesce(history.c.last_done, history.c.created_at)
+    where = [history.c.created_at < cutoff, ~history.c.finished, idle_since < cutoff,
+             history.c.region_id.in_(region_ids)]
+    if chain_ids is not None:
+        where.append(history.c.chain_id.in_(chain_ids))
+    joined = select(JointProject).join(history, history.c.project_id == JointProject.id).where(*where)
+    query = (joined.add_columns(history.c.created_at, history.c.last_done, func.count().over())
+             .order_by(idle_since, JointProject.id))
+    total = select(func.count()).select_from(joined.with_only_columns(history.c.project_id).subquery())
+    rows, count = _page(session, query, total, limit, offset)
+    return [(r[0], r[1], r[2]) for r in rows], count
 
 
 def need_of_projects(session: Session, project_ids: list[int]) -> dict[int, Need]:
@@ -256,14 +273,13 @@ def partnerships(session: Session, region_ids: list[int], chain_ids: list[int] |
     e = aliased(CollaborationEvent)
     where = [e.kind == EventKind.PARTNERSHIP_CREATED.value, e.partnership_id.is_not(None), e.occurred_at >= since,
              e.occurred_at < until, *_in_scope(e, region_ids, chain_ids)]
-    total = session.scalar(select(func.count()).select_from(
-        select(e.id).join(Partnership, e.partnership_id == Partnership.id).where(*where).subquery())) or 0
-    query = (select(Partnership, e.occurred_at).join(e, e.partnership_id == Partnership.id).where(*where)
+    joined = select(Partnership).join(e, e.partnership_id == Partnership.id).where(*where)
+    query = (joined.add_columns(e.occurred_at, func.count().over())
              .options(joinedload(Partnership.local_organisation), joinedload(Partnership.foreign_organisation))
-             .order_by(e.occurred_at.desc(), e.id.desc()).offset(offset))
-    if limit is not None:
-        query = query.limit(limit)
-    return [(r[0], r[1]) for r in session.execute(query)], int(total)
+             .order_by(e.occurred_at.desc(), e.id.desc()))
+    total = select(func.count()).select_from(joined.with_only_columns(e.id).subquery())
+    rows, count = _page(session, query, total, limit, offset)
+    return [(r[0], r[1]) for r in rows], count
 
 
 def regions_by_code(session: Session, codes: list[str]) -> dict[str, Region]:

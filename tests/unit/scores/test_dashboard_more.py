@@ -198,6 +198,8 @@ def test_recent_partnerships_are_listed_and_paged(world, client, analyst):
     assert "Sample Hochschule" in first.text and "1–20 / 23" in first.text and 'rel="next"' in first.text
     second = client.get("/dashboard/lists/partnerships?lang=en&period=month&at=2025-05-01&page=2").text
     assert "21–23 / 23" in second
+    beyond = client.get("/dashboard/lists/partnerships?lang=en&period=month&at=2025-05-01&page=3").text
+    assert "/ 23" in beyond and "Sample Hochschule" not in beyond  # an empty page still knows the total
     dashboard = client.get("/dashboard?lang=en&period=month&at=2025-05-01").text
     assert "/dashboard/lists/partnerships?region=330600" in dashboard and "All 23, page by page" in dashboard
     assert client.get("/dashboard/lists/partnerships?page=0").status_code == 422
