@@ -99,3 +99,24 @@ def test_an_analyst_sees_every_chart_of_the_dashboard_in_both_languages(browser,
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
     context.close()
+
+
+def test_the_brief_is_one_click_away_and_prints_without_the_site_chrome(browser, served, tmp_path):
+    email = small_region()
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{served}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.goto(f"{served}/dashboard?lang=zh&period=month&at=2025-03-01")
+    page.click("text=打印简报")
+    assert "/dashboard/brief?" in page.url and "period=2025-03" in page.url
+    assert "月度简报" in page.locator("h1").inner_text()
+    assert page.locator("[data-print]").is_visible()  # the Print button appears when scripts run
+    page.emulate_media(media="print")
+    assert page.locator("header.site").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".no-print").first.evaluate("e => getComputedStyle(e).display") == "none"
+    page.screenshot(path=str(tmp_path / "brief-print.png"), full_page=True)
+    pdf = tmp_path / "brief.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.stat().st_size > 10_000
