@@ -21,6 +21,8 @@ def read_metrics(session: Db,
                                         "default: the latest period with data"),
                  viewer: Principal = Depends(ANALYST)) -> MetricsOut:
     """The five dimension scores of a region, chain and period with their components (raw value, unit,
-    normalised value, trend) and the five scores of every district, as on `/dashboard`; names follow the
-    request's language (`?lang=en`). Every number is explained in docs/scores.md."""
+    normalised value, trend), the five scores of every district, the scores over the last periods (`trends`),
+    the need-to-commercialisation funnel with the conversion at each step (`funnel`), every industry chain
+    (`chains`) and the foreign partnerships by partner country (`countries`), as on `/dashboard`; names follow
+    the request's language (`?lang=en`). Every number is explained in docs/scores.md."""
     return metrics(session, resolve(session, region, chain, period, at))
