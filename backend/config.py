@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     candidate_k: int = Field(default=50, ge=10, le=1000)
     match_top_n: int = Field(default=10, ge=1, le=100)
+    # Calibrated match scores (probability that the pair is relevant): a pair below match_min_score is not
+    # proposed; at or above qualified_score it is "qualified" (the sensing score's first-match indicator).
+    match_min_score: float = Field(default=0.02, ge=0, le=1)
+    match_min_kept: int = Field(default=3, ge=0, le=100)  # the best this many are proposed whatever their score
+    qualified_score: float = Field(default=0.5, ge=0, le=1)
     rrf_k: int = Field(default=60, ge=1)
     fusion: Literal["weighted", "rrf"] = "weighted"
     # Chosen on dev queries only, never on test queries: the first-pass channels on scifact's dev set

@@ -99,6 +99,15 @@ def similarity(band: str | None) -> str:
     return gettext(SIMILARITY[band]) if band in SIMILARITY else ""
 
 
+#: Words of the calibrated match score's bands (matching.calibration.BANDS).
+MATCH_BANDS = {"likely": lazy("likely relevant"), "possible": lazy("possibly relevant"),
+               "worth_a_look": lazy("worth a look"), "weak": lazy("unlikely to fit")}
+
+
+def match_band(band: str | None) -> str:
+    return gettext(MATCH_BANDS[band]) if band in MATCH_BANDS else ""
+
+
 def options(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
     """(value, words) pairs of every member, for a select or checkboxes."""
     return [(m.value, label(m)) for m in enum_cls]
@@ -107,6 +116,7 @@ def options(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
 def install(env) -> None:  # noqa: ANN001 - a jinja2.Environment
     env.filters["label"] = label
     env.filters["similarity"] = similarity
+    env.filters["match_band"] = match_band
     env.globals["label_options"] = options
     # The coded decline reasons, for the small decline forms of match lists.
     env.globals["decline_reason_options"] = lambda: options(DeclineReason)

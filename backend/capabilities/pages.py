@@ -3,7 +3,7 @@ inbox of matched needs (the board is in backend.boards)."""
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -178,13 +178,14 @@ def retire_capability(request: Request, capability_id: IdPath, session: Db, view
 
 
 @router.get("/capabilities/{capability_id}")
-def capability_detail(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(anyone())):
+def capability_detail(request: Request, capability_id: IdPath, session: Db, viewer: Principal = Depends(anyone()),
+                      show_all: bool = Query(False, alias="all")):
     cap = visible_capability(session, viewer, capability_id)
     found = match_repository.for_capability(session, capability_id, include_declined=True)
-    rows = views.rows(session, viewer, found, need_side=False)
+    rows, more = views.first(views.rows(session, viewer, found, need_side=False), show_all)
     is_owner = viewer.is_admin or viewer.member_of(cap.organisation_id)
     matching = cap.status == CapabilityStatus.ACTIVE and cap.match_state != MatchState.DONE
-    return render(request, "capabilities/detail.html", capability=cap, rows=rows, is_owner=is_owner,
+    return render(request, "capabilities/detail.html", capability=cap, rows=rows, more=more, is_owner=is_owner,
                   refreshing=is_owner and matching, show_contact=access.may_contact(viewer, cap))
 
 

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import yaml
 
-from matching.explain import similarity_label
-
 SEED = 783  # the number of above-scale high-end equipment firms in Shaoxing (2023)
 HISTORY_MONTHS = 24
 EXPIRY_DAYS = 60
@@ -564,7 +562,7 @@ class MatchStep:
 class MatchPlan:
     need: int
     capability: int
-    dense: float
+    dense: float | None
     lexical: float | None
     fused: float
     rank: int
@@ -1079,55 +1077,34 @@ class _History:
         return matches
 
     def _proposal(self, ni: int, ci: int, at: datetime, off_topic: bool) -> MatchPlan:
-        """Scores on the engine's scales: e5 cosine, ts_rank, and the channel-mean reciprocal rank."""
+        """A pair of the sample history, and its place among the need's pairs (an on-topic pair that shares
+        more terms and fits the language comes first).
+
+        Its score and explanation are not made up here: the matching engine scores the pair on the same
+        calibrated scale as every other match when it matches the need or the capability (pairs a person acted
+        on, and sample pairs, are always rescored; backend.matches.matching). The draws below only order the
+        history, and keep the rest of the generated data as it was.
+        """
         rng = self.rng
         need, cap = self.needs[ni], self.capabilities[ci]
-        topic, cap_topic = TOPIC_BY_KEY[need.topic], TOPIC_BY_KEY[cap.topic]
         cross = need.language != cap.language
         shared = [] if off_topic else sorted(need.concepts & cap.concepts)
         if off_topic:
-            dense, dense_rank = rng.uniform(0.765, 0.81), rng.randint(8, 20)
+            rng.uniform(0.765, 0.81)
+            dense_rank = rng.randint(8, 20)
             lexical_rank = None if cross or rng.random() < 0.5 else rng.randint(15, 40)
-            lexical = round(rng.uniform(0.005, 0.02), 4) if lexical_rank else None
-            terms: list[str] = []
-            why = (f"same industry chain, different problem ({_lower1(cap_topic.name[1])})",
-                   f"同属一条产业链，但针对的是{cap_topic.name[0]}")
+            if lexical_rank:
+                rng.uniform(0.005, 0.02)
         else:
-            dense, dense_rank = rng.uniform(0.8, 0.9) - (0.01 if cross else 0.0), rng.randint(1, 8)
+            rng.uniform(0.8, 0.9)
+            dense_rank = rng.randint(1, 8)
             lexical_rank = None if cross else max(1, 1 + 2 * (5 - len(shared)) + rng.randint(0, 3))
-            lexical = None if cross else round(0.02 + 0.015 * len(shared) + rng.uniform(0, 0.02), 4)
-            if cross:
-                terms = [f"{topic.keywords[k][0]} / {topic.keywords[k][1]}" for k in shared]
-                why = (("matched across languages (Chinese need, English capability)",
-                        "跨语言匹配（中文需求、英文能力）") if need.language == "zh" else
-                       ("matched across languages (English need, Chinese capability)",
-                        "跨语言匹配（英文需求、中文能力）"))
-            else:
-                lang = 0 if need.language == "zh" else 1
-                terms = [topic.keywords[k][lang] for k in shared]
-                why = ("shares the key terms " + ", ".join(terms) if terms else "no key terms in common",
-                       "共同关键词：" + "、".join(terms) if terms else "没有共同关键词")
-        channels = [1 / (60 + dense_rank)] + ([1 / (60 + lexical_rank)] if lexical_rank else [])
-        # A channel that cannot see the other language is left out of the mean, as in matching.fusion.rrf.
-        fused = sum(channels) / (1 if cross else 2)
-        dense = round(dense, 4)
-        label = similarity_label(dense)
-        ranks = (f"{lexical_rank} by keywords and " if lexical_rank else "") + f"{dense_rank} by meaning"
-        explanation = {
-            "sample": True,
-            "shared_terms": terms,
-            "similarity": dense,
-            "similarity_label": label,
-            "lexical_rank": lexical_rank,
-            "dense_rank": dense_rank,
-            "chain_agrees": True,
-            "cross_language": cross,
-            "summary": f"Sample history: {why[0]}; semantic similarity {dense:.2f} ({label}); "
-                       f"ranked {ranks}.",
-            "summary_zh": f"示例历史数据：{why[1]}；语义相似度{dense:.2f}；语义检索排名第{dense_rank}。",
-        }
-        return MatchPlan(need=ni, capability=ci, dense=dense, lexical=lexical, fused=round(fused, 6), rank=0,
-                         explanation=explanation, proposed_at=at)
+            if not cross:
+                rng.uniform(0, 0.02)
+        ranks = [1 / (60 + dense_rank)] + ([1 / (60 + lexical_rank)] if lexical_rank else [])
+        order = sum(ranks) / (1 if cross else 2)
+        return MatchPlan(need=ni, capability=ci, dense=None, lexical=None, fused=round(order, 6), rank=0,
+                         explanation={"sample": True}, proposed_at=at)
 
     def _lifecycle(self, m: MatchPlan, need: NeedPlan, off_topic: bool, solved_at: datetime | None) -> None:
         rng, t0 = self.rng, m.proposed_at

@@ -62,14 +62,19 @@ def load(session: Session, today: date | None = None, progress: Progress | None 
                      accounts_allowed() if accounts is None else accounts)
     counts = loader.run()
     session.flush()
+    from backend.alerts import service as alerts
+    from backend.scores import service as scores
+
+    # The history's alerts (stale needs that got their late answer), before the scores count their resolution.
+    counts["alerts_in_history"] = alerts.sample_history(session, today or date.today())
     # The services queued one matching job per posting; one sweep embeds and matches them all instead.
     session.info.pop("pending_jobs", None)
     jobs.enqueue(session, "matches.sweep_pending")
     # The services' score updates were dropped with the matching jobs: the scores of the whole history are
     # computed here (about 2 s), so the dashboard has figures the moment `make run` is ready.
-    from backend.scores import service as scores
-
     counts["score_rows"] = scores.recompute(session, as_of=today)
+    # Today's daily alert run (score drops read the snapshots just computed).
+    counts["alerts_open"] = alerts.sample_today(session, today).total_raised
     return counts
 
 
@@ -172,7 +177,7 @@ class _Loader:
         for n, p in enumerate(self.plan.matches, start=1):
             match = matches.propose(
                 self.session, self.need_ids[p.need], self.capability_ids[p.capability], dense_score=p.dense,
-                lexical_score=p.lexical, fused_score=p.fused, rank=p.rank, explanation=p.explanation,
+                lexical_score=p.lexical, fused_score=0.0, rank=p.rank, explanation=p.explanation,
                 at=p.proposed_at, is_sample=True,
             )
             for step in p.steps:

@@ -609,7 +609,8 @@ def bench_save_to_matches(url: str, firm_id: int, plan: Plan, corpus_size: int) 
     def visible(need_id: int, proc: subprocess.Popen, timeout: float = 180.0) -> None:
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            if watcher.execute("SELECT EXISTS (SELECT 1 FROM matches WHERE need_id = %s)", (need_id,)).fetchone()[0]:
+            # matched: its list is written (an empty one too, when no pair reaches the lowest score)
+            if watcher.execute("SELECT match_state = 'done' FROM needs WHERE id = %s", (need_id,)).fetchone()[0]:
                 return
             if proc.poll() is not None:
                 raise RuntimeError(f"the worker exited with {proc.returncode}:\n{_log_tail(log_path)}")
@@ -649,10 +650,8 @@ def bench_save_to_matches(url: str, firm_id: int, plan: Plan, corpus_size: int) 
             need_id, _ = save(200 + i)
             t0 = time.perf_counter()
             with session_scope() as s:
-                written = matching.match_need(s, need_id)
+                matching.match_need(s, need_id)  # synthetic texts may reach no calibrated score worth proposing
             direct_s.append(time.perf_counter() - t0)
-            if not written:
-                raise RuntimeError("match_need wrote no matches on the synthetic corpus")
     finally:
         jobs.dispatch = original
         watcher.close()

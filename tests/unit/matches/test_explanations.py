@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlalchemy import select, text
 
 from backend.matches import matching
@@ -9,7 +10,7 @@ from backend.matches.models import Match
 from backend.matches.views import SAFE_KEYS, redacted
 from backend.organisations.models import Organisation, OrgKind
 from backend.postings import text_of
-from matching import explain
+from matching import calibration, explain
 from matching import terms as term_lists
 from tests.common.factories import create_capability, create_need, create_org
 
@@ -36,11 +37,11 @@ def test_a_stored_explanation_holds_codes_numbers_and_at_most_five_true_terms(db
     match = db_session.scalars(select(Match).where(Match.need_id == need.id, Match.capability_id == fit.id)).one()
     stored = match.explanation
     json.dumps(stored)
-    assert set(stored) == {"shared_terms", "similarity", "similarity_label", "chain_agrees", "cross_language",
-                           "channels"}
-    assert isinstance(stored["similarity"], float)
-    assert stored["similarity_label"] in ("very close", "close", "related", "weak")
-    assert all(isinstance(rank, int | None) for rank in stored["channels"].values())
+    assert set(stored) == {"shared_terms", "similarity", "score", "score_band", "chain_agrees", "cross_language"}
+    assert isinstance(stored["similarity"], float) and 0 < stored["score"] < 1
+    # the words come from the calibrated score (a code the pages translate), no internal channel ranks
+    assert stored["score_band"] == calibration.band(stored["score"])
+    assert stored["score"] == pytest.approx(match.fused_score, abs=1e-4)
     shared = stored["shared_terms"]
     assert 0 < len(shared) <= explain.MAX_TERMS
     assert not {t.casefold() for t in shared} & term_lists.common_words()
@@ -55,7 +56,7 @@ def test_the_redaction_keeps_nothing_that_quotes_the_need(db_session):
     hidden = redacted(match.explanation)
     assert hidden["shared_terms"] == [] and set(hidden) <= {*SAFE_KEYS, "shared_terms"}
     strings = [v for v in hidden.values() if isinstance(v, str)]
-    assert all(v in ("very close", "close", "related", "weak") for v in strings)
+    assert all(v in ("likely", "possible", "worth_a_look", "weak") for v in strings) and strings
     # an older explanation with sentences (the sample history's) loses them too
     old = {**match.explanation, "summary": "Shares the key terms 风电滚子", "summary_zh": "共同关键词：风电滚子"}
     assert not {"summary", "summary_zh"} & set(redacted(old))
