@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     match_top_n: int = Field(default=10, ge=1, le=100)
     # Calibrated match scores (probability that the pair is relevant): a pair below match_min_score is not
     # proposed; at or above qualified_score it is "qualified" (the sensing score's first-match indicator).
-    match_min_score: float = Field(default=0.02, ge=0, le=1)
+    match_min_score: float = Field(default=0.008, ge=0, le=1)  # `matchmaker tune` prints it (95% of relevant pairs)
     match_min_kept: int = Field(default=3, ge=0, le=100)  # the best this many are proposed whatever their score
     qualified_score: float = Field(default=0.5, ge=0, le=1)
     rrf_k: int = Field(default=60, ge=1)

@@ -238,7 +238,11 @@ def curve_svg(points: list[dict], title: str) -> bytes:
 
     chart = pygal.XY(title=title, x_title="predicted probability (calibrated match score)",
                      y_title="observed share of relevant pairs", show_legend=True, legend_at_bottom=True,
-                     range=(0, 1), xrange=(0, 1), dots_size=4, width=640, height=480, disable_xml_declaration=False)
+                     range=(0, 1), xrange=(0, 1), dots_size=4, width=640, height=480, disable_xml_declaration=False,
+                     js=[])
+    from backend.scores.pages import _without_scripts  # the dashboard's charts are cleaned the same way
+
+    chart.add_xml_filter(_without_scripts)
     chart.add("perfect calibration", [(0, 0), (1, 1)], stroke_style={"dasharray": "4,4"}, show_dots=False)
     chart.add("held-out test pairs", [(pt["predicted"], pt["observed"]) for pt in points])
     return chart.render()
