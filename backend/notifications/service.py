@@ -88,7 +88,9 @@ TOPIC_WORDS = {"new_match": lazy("New matches"), "response": lazy("Responses and
 TOPIC_ROLES = {"alert": frozenset({"government_analyst", "admin"})}
 MODES = {"off": lazy("off"), "immediate": lazy("by mail at once"), "digest": lazy("in a weekly digest")}
 DEFAULT_MODE = "immediate"
-DEFAULT_MIN_SCORE = 0.5
+# The calibrated match score from which a new match is mailed by default: "possibly relevant" and above
+# (matching.calibration.BANDS; the calibration curve in the README shows how often such pairs are relevant).
+DEFAULT_MIN_SCORE = 0.2
 
 
 def preferences(session: Session, user_id: int) -> dict[str, tuple[str, float | None]]:
