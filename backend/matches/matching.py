@@ -188,12 +188,12 @@ def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, c
         ).all()
         if rows:
             groups[lang] = {r.id: 1.0 - float(r.d) for r in rows}
-    baselines = _language_baselines(groups, query_language)
+    pools = {lang: sorted(sims.values(), reverse=True) for lang, sims in groups.items()}
+    baselines = calibration.typical_neighbour(pools, query_language)
     # Cross-language local scaling: a candidate counts by how far it stands above the query's
     # typical neighbour in its own language, so one language's higher cosines do not bury the other.
     similarity = {i: v for sims in groups.values() for i, v in sims.items()}
     adjusted = {i: v - baselines[lang] for lang, sims in groups.items() for i, v in sims.items()}
-    pools = {lang: sorted(sims.values(), reverse=True) for lang, sims in groups.items()}
     return similarity, adjusted, pools
 
 
@@ -359,34 +359,6 @@ FEEDBACK = "feedback"
 FEEDBACK_LEXICAL = "feedback:lexical"
 
 
-# e5 cosines of a query with passages in another language run about this much lower (measured on
-# Chinese/English pairs of equipment text, related and unrelated alike).
-CROSS_LANGUAGE_GAP = 0.07
-BASELINE_NEIGHBOURS = 10
-
-
-def _language_baselines(groups: dict[str, dict[int, float]], query_language: str) -> dict[str, float]:
-    """The query's typical-neighbour similarity per target language: the mean of its 10 nearest there,
-    or, for a language with too few postings to tell, another language's baseline moved by the gap."""
-    def expected(lang: str) -> float:
-        return 0.0 if lang == query_language else -CROSS_LANGUAGE_GAP
-
-    def top_mean(sims: dict[int, float]) -> float:
-        best = sorted(sims.values(), reverse=True)[:BASELINE_NEIGHBOURS]
-        return sum(best) / len(best)
-
-    solid = {lang: top_mean(s) for lang, s in groups.items() if len(s) >= BASELINE_NEIGHBOURS}
-    if solid:
-        ref = query_language if query_language in solid else next(iter(solid))
-        ref_value = solid[ref]
-    elif groups:
-        ref = max(groups, key=lambda lang: len(groups[lang]))
-        ref_value = top_mean(groups[ref])
-    else:
-        return {}
-    return {lang: solid.get(lang, ref_value - expected(ref) + expected(lang)) for lang in groups}
-
-
 def _languages(session: Session, target: type, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -424,7 +396,7 @@ def _acted_on(session: Session, matches: list[Match]) -> set[int]:
 
 
 def _write_matches(session: Session, need_side: bool, source: PostingColumns, found: Retrieval,
-                   known: list[Match]) -> int:
+                   known: list[Match], acted: set[int]) -> int:
     """Make the posting's ranked list the run's top N: propose new pairs (one ledger event each), re-propose
     withdrawn ones that came back, refresh the score and explanation of known ones (sample history and pairs a
     person acted on included), and withdraw the proposals nobody acted on that neither side ranks any more."""
@@ -443,7 +415,6 @@ def _write_matches(session: Session, need_side: bool, source: PostingColumns, fo
     dense_name = channel_registry.MULTILINGUAL.name
     document_frequency, documents = _frequencies(session, target_cls)
     rank_field = "rank" if need_side else "reverse_rank"
-    acted = _acted_on(session, known)
     written = 0
     for tid in wanted:
         other, score = targets[tid], scored[tid]
@@ -505,11 +476,11 @@ def _match(session: Session, source_cls: type, posting_id: int, filters: Filters
         (Match.need_id if need_side else Match.capability_id) == source.id)))
     # Pairs a person acted on, and the sample history, are scored by the same engine even when they fall
     # out of the candidates.
-    acted = _acted_on(session, known) | {m.id for m in known if m.is_sample}
+    acted = _acted_on(session, known)
     extra = [m.capability_id if need_side else m.need_id for m in known
-             if m.id in acted and m.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED)]
+             if (m.id in acted or m.is_sample) and m.status not in (MatchStatus.DECLINED, MatchStatus.EXPIRED)]
     found = retrieve(session, source, Capability if need_side else Need, filters=filters, extra=extra)
-    written = _write_matches(session, need_side, source, found, known)
+    written = _write_matches(session, need_side, source, found, known, acted)
     source.match_state, source.match_error, source.matched_at = MatchState.DONE, None, datetime.now(UTC)
     return written
 
