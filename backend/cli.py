@@ -306,8 +306,8 @@ def eval_command(
     import json as jsonlib
 
     from backend import migrate
+    from backend.bench import evaluation
     from backend.db import database_url, drop_database, scratch_database
-    from backend.matches import evaluation
 
     if not directory.is_dir():
         fail(f"{directory} is not a folder")
@@ -373,8 +373,8 @@ def tune(
     import json as jsonlib
 
     from backend import migrate
+    from backend.bench import tuning
     from backend.db import database_url, drop_database, scratch_database
-    from backend.matches import tuning
     from matching.metrics import hub_share, intrusion_at_1
 
     if not bench_root.is_dir():
@@ -471,7 +471,7 @@ def bench(
     quick: bool = typer.Option(False, help="small sizes and few repetitions, to check the command works"),
 ) -> None:
     """Speed: embedding latency, save-to-matches through the worker, top-10 queries, HNSW build."""
-    from backend.matches import bench as bench_module
+    from backend.bench import speed as bench_module
 
     bench_module.main(as_json=as_json, sizes=[int(x) for x in sizes.split(",") if x.strip()], quick=quick)
 

@@ -1,11 +1,54 @@
-"""What needs and capabilities share: clean text, language, lexical index, embedding state."""
+"""What needs and capabilities share: the posting input, paging, clean text, language, lexical index,
+embedding state."""
 
-from sqlalchemy import cast
+import re
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import Select, cast, func, select
 from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Session
 
 from backend.base import MatchState, PostingColumns
 from matching import lexical
 from matching.text import clean_text, posting_text
+
+# What separates keywords typed into one text field: commas (either width), 、, semicolons, new lines.
+KEYWORD_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
+
+
+def required_text(value: str, what: str) -> str:
+    """The cleaned text; a ValueError naming `what` when nothing is left."""
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValueError(f"{what} must not be empty")
+    return cleaned
+
+
+def split_keywords(text: str | None) -> list[str]:
+    """'磨削烧伤、圆度, grinding' -> ['磨削烧伤', '圆度', 'grinding']."""
+    return [k.strip() for k in KEYWORD_SEPARATORS.split(text or "") if k.strip()]
+
+
+class PostingIn(BaseModel):
+    """What every posting's input shares: an organisation, a title and a text that are not blank."""
+
+    organisation_id: int | None = None
+    title: str = Field(max_length=300)
+    description: str = Field(max_length=40000)
+    chain: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("title", "description")
+    @classmethod
+    def _not_blank(cls, v: str, info) -> str:  # noqa: ANN001
+        return required_text(v, info.field_name)
+
+
+def page(session: Session, stmt: Select, *, limit: int, offset: int) -> tuple[list, int]:
+    """One page of `stmt`'s rows and the count of all of them."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)).unique())
+    return rows, int(total or 0)
 
 
 def text_of(posting: PostingColumns) -> str:

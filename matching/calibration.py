@@ -5,7 +5,7 @@ Retrieval gathers candidates from every channel (dense per target language, BM25
 `features` describes each candidate by numbers that mean the same for every query (raw cosines, the
 candidate's standing in its own language's pool, its keyword strength relative to the query's best, whether
 it crosses languages and how sure the keyword channel is for this query); a logistic regression fitted on
-the labelled dev splits of several sets (`matchmaker tune`, backend/matches/tuning.py) turns them into a
+the labelled dev splits of several sets (`matchmaker tune`, backend/bench/tuning.py) turns them into a
 probability. Ranking, thresholds and the words of explanations all use it.
 
 The fitted model is a small JSON file (`matching/data/calibration.json`): feature names, their means and

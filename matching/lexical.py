@@ -4,7 +4,7 @@ Tokens are built in Python and stored as a literal tsvector, so PostgreSQL never
 - English (any run without Chinese characters): lower-cased words of letters and digits, minus stopwords,
   with plural s stripped (bearings -> bearing; +0.02 nDCG@10 on scifact dev);
 - Chinese: character unigrams and bigrams of every run of Chinese characters ("chars"). Measured with
-  ``python -m matching.lexbench`` against jieba words with the domain dictionary ("jieba") and both
+  ``python -m backend.bench.lexbench`` against jieba words with the domain dictionary ("jieba") and both
   together ("both"): chars ranks best under BM25 on csl_zh and needs no segmenter at index time.
 
 Ranking: PostgreSQL's ts_rank/ts_rank_cd have no inverse document frequency and lose clearly to BM25 on
@@ -24,7 +24,7 @@ from matching.terms import HAN_RE, HAN_RUN_RE
 
 ChineseMode = Literal["chars", "jieba", "both"]
 
-#: The Chinese tokenization the product uses (see the module docstring and matching.lexbench).
+#: The Chinese tokenization the product uses (see the module docstring and backend.bench.lexbench).
 CHINESE_MODE: ChineseMode = "chars"
 
 #: PostgreSQL limits (tsearch/ts_type.h): a lexeme is < 2 KB, positions are 1..16383 and at most 256 of

@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from backend import postings
 from backend.accounts.models import Role, User
 from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.capabilities.models import Capability, CapabilityStatus
@@ -216,8 +217,7 @@ def listing(status: AlertStatus | None, kind: AlertKind | None) -> Select[tuple[
 
 
 def page(session: Session, stmt: Select, *, limit: int, offset: int) -> tuple[list[Alert], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return list(session.scalars(stmt.limit(limit).offset(offset))), int(total)
+    return postings.page(session, stmt, limit=limit, offset=offset)
 
 
 def count_open(session: Session) -> int:

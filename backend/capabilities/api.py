@@ -15,7 +15,7 @@ from backend.capabilities.schemas import CapabilityIn, CapabilityOut, Capability
 from backend.errors import InvalidInput
 from backend.matches import repository as match_repository
 from backend.matches import views
-from backend.needs.repository import page
+from backend.postings import page
 from backend.web import Db, IdPath, OffsetQuery
 
 router = APIRouter(prefix="/api/v1", tags=["capabilities"])

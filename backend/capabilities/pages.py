@@ -21,7 +21,7 @@ from backend.forms import FormData, FormError, parse
 from backend.i18n import _, lazy, localized
 from backend.matches import repository as match_repository
 from backend.matches import views
-from backend.needs.repository import page as paginate
+from backend.postings import page as paginate
 from backend.regions.models import Region, RegionLevel
 from backend.web import Db, IdPath, PageQuery, flash, page_args, render
 

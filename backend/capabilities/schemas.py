@@ -1,6 +1,5 @@
 """Input and output shapes of capabilities: the JSON input, the partial update, the web form, the inbox filter."""
 
-import re
 from datetime import date, datetime
 from typing import Literal
 
@@ -8,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.capabilities.models import CapabilityKind, CapabilityStatus
 from backend.i18n import _
-from backend.needs.schemas import PostingIn, required_text
+from backend.postings import PostingIn, required_text, split_keywords
 from matching.text import clean_text
 
 # The author's choice of language; None (or "auto") means detected from the text.
@@ -66,10 +65,6 @@ class CapabilityUpdate(BaseModel):
         """The fields the caller sent, with their new values."""
         return {name: getattr(self, name) for name in self.model_fields_set}
 
-
-def split_keywords(value: str) -> list[str]:
-    """Keywords typed in one field, separated by commas (also Chinese ones), 、 or semicolons."""
-    return [k.strip() for k in re.split(r"[,，、;；\n]", value) if k.strip()]
 
 
 def split_lines(value: str) -> list[str]:

@@ -18,6 +18,9 @@ class CollaborationEvent(Base):
         Index("ix_collaboration_events_need_id", "need_id"),
         Index("ix_collaboration_events_match_id", "match_id"),
         Index("ix_collaboration_events_project_id", "project_id"),
+        # Drill-down lists and scores read one kind over a period, and a project's events of one kind.
+        Index("ix_collaboration_events_kind_time", "kind", "occurred_at"),
+        Index("ix_collaboration_events_project_kind", "project_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

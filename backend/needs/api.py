@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from backend import access
+from backend import access, postings
 from backend.accounts.models import Role
 from backend.auth import LoginRequired, Principal, allow, anyone
 from backend.matches import repository as match_repository
@@ -50,7 +50,7 @@ def list_needs(session: Db, limit: int = Query(default=50, ge=1, le=200), offset
         stmt = repository.of_organisation(viewer.organisation_id or 0)
     else:
         stmt = repository.listing(access.visible_needs_clause(viewer))
-    rows, total = repository.page(session, stmt, limit=limit, offset=offset)
+    rows, total = postings.page(session, stmt, limit=limit, offset=offset)
     return {"items": [to_out(session, viewer, n).model_dump(mode="json") for n in rows], "total": total,
             "limit": limit, "offset": offset}
 

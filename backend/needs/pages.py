@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend import access
+from backend import access, postings
 from backend.accounts.models import Role
 from backend.auth import Principal, allow, anyone
 from backend.chains.models import IndustryChain
@@ -64,7 +64,7 @@ def my_needs(request: Request, session: Db, page: PageQuery = 1, viewer: Princip
     """Every need of the viewer's firm, whatever its status, with its matches and the newest response."""
     org = orgs.get(session, viewer.organisation_id) if viewer.organisation_id is not None else None
     limit, offset = page_args(page, PER_PAGE)
-    needs, total = ([], 0) if org is None else repository.page(
+    needs, total = ([], 0) if org is None else postings.page(
         session, repository.of_organisation(org.id), limit=limit, offset=offset)
     return render(request, "needs/mine.html", org=org, needs=needs, total=total, page=page, per_page=limit,
                   activity=repository.activity(session, needs), today=repository.today())

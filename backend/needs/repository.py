@@ -68,11 +68,6 @@ def past_deadline(session: Session, day: date) -> list[Need]:
     return list(session.scalars(stmt))
 
 
-def page(session: Session, stmt: Select, *, limit: int, offset: int) -> tuple[list, int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = list(session.scalars(stmt.limit(limit).offset(offset)).unique())
-    return rows, int(total or 0)
-
 
 @dataclass
 class Response:
@@ -152,5 +147,5 @@ def _later(entry: Activity, at: datetime | None) -> None:
         entry.last_activity = at
 
 
-__all__ = ["Activity", "Response", "activity", "get", "listing", "of_organisation", "page", "past_deadline",
+__all__ = ["Activity", "Response", "activity", "get", "listing", "of_organisation", "past_deadline",
            "today", "within_deadline"]

@@ -1,6 +1,5 @@
 """Input and output shapes of needs: the JSON API's models and the portal's form."""
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -9,38 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from backend.i18n import _
 from backend.needs.models import NeedStatus, Visibility
+from backend.postings import PostingIn, required_text, split_keywords
 from matching.text import clean_text
 
 Language = Literal["zh", "en"]
-# What separates keywords typed into one text field: commas (either width), 、, semicolons, new lines.
-KEYWORD_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
-
-
-def required_text(value: str, what: str) -> str:
-    cleaned = clean_text(value)
-    if not cleaned:
-        raise ValueError(f"{what} must not be empty")
-    return cleaned
-
-
-def split_keywords(text: str | None) -> list[str]:
-    """'磨削烧伤、圆度, grinding' -> ['磨削烧伤', '圆度', 'grinding']."""
-    return [k.strip() for k in KEYWORD_SEPARATORS.split(text or "") if k.strip()]
-
-
-class PostingIn(BaseModel):
-    """What every posting's input shares: an organisation, a title and a text that are not blank."""
-
-    organisation_id: int | None = None
-    title: str = Field(max_length=300)
-    description: str = Field(max_length=40000)
-    chain: str | None = None
-    keywords: list[str] = Field(default_factory=list)
-
-    @field_validator("title", "description")
-    @classmethod
-    def _not_blank(cls, v: str, info) -> str:  # noqa: ANN001
-        return required_text(v, info.field_name)
 
 
 class NeedIn(PostingIn):

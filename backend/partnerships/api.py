@@ -5,10 +5,10 @@ from fastapi import APIRouter, Depends, Query
 from backend.accounts.models import Role
 from backend.auth import Principal, allow
 from backend.errors import Conflict
-from backend.needs.repository import page
 from backend.partnerships import service
 from backend.partnerships.models import Partnership
 from backend.partnerships.schemas import PartnershipIn, PartnershipOut
+from backend.postings import page
 from backend.web import Db, OffsetQuery
 
 router = APIRouter(prefix="/api/v1/partnerships", tags=["partnerships"])

@@ -11,10 +11,10 @@ from backend.auth import Principal, allow
 from backend.errors import AppError
 from backend.forms import FormData, FormError, parse
 from backend.i18n import _, lazy, localized
-from backend.needs.repository import page as paginate
 from backend.partnerships import service
 from backend.partnerships.models import PartnershipKind
 from backend.partnerships.schemas import PartnershipIn
+from backend.postings import page as paginate
 from backend.regions.models import Region, RegionLevel
 from backend.web import Db, PageQuery, flash, page_args, render
 

@@ -1,8 +1,9 @@
 """Every query of joint projects."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from backend import postings
 from backend.errors import NotFound
 from backend.organisations.models import Organisation
 from backend.projects.models import JointProject, Milestone, project_parties
@@ -50,5 +51,4 @@ def of_organisation(organisation_id: int | None) -> Select[tuple[JointProject]]:
 
 
 def page(session: Session, stmt: Select, *, limit: int, offset: int) -> tuple[list[JointProject], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    return list(session.scalars(stmt.limit(limit).offset(offset))), total
+    return postings.page(session, stmt, limit=limit, offset=offset)

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from backend.matches import tuning
+from backend.bench import tuning
 from matching import calibration
 
 

@@ -1,6 +1,6 @@
 """Measure lexical ranking (PostgreSQL ts_rank variants vs BM25) per Chinese tokenization.
 
-Run ``python -m matching.lexbench [--queries N] [--latency N]``. Loads /work/shared/bench/csl_zh and
+Run ``python -m backend.bench.lexbench [--queries N] [--latency N]``. Loads /work/shared/bench/csl_zh and
 scifact_en into a scratch embedded PostgreSQL (var/lexbench-pg), one table per tokenization with a GIN
 index, and prints nDCG@10 of every ranking function and the latency of the GIN candidate queries.
 """
@@ -17,7 +17,7 @@ from matching import lexical
 from matching.text import posting_text
 
 BENCH = Path("/work/shared/bench")
-PGDATA = Path(__file__).resolve().parent.parent / "var" / "lexbench-pg"
+PGDATA = Path(__file__).resolve().parents[2] / "var" / "lexbench-pg"
 
 # name -> (Chinese mode, unigrams in the query)
 TOKENIZERS = {

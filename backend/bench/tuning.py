@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.matches import evaluation
+from backend.bench import evaluation
 from matching import calibration
 from matching.metrics import evaluate, slice_name
 
@@ -148,7 +148,7 @@ def fit(dumps: list[dict], features: tuple[str, ...] = MODEL_FEATURES, c: float 
     model = LogisticRegression(C=c, max_iter=2000)
     model.fit((x - mean) / scale, y, sample_weight=w)
     about = {"fitted_on": [d["split"] for d in dumps], "pairs": int(len(y)), "relevant": int(y.sum()), "C": c,
-             "by": "matchmaker tune (backend/matches/tuning.py)"}
+             "by": "matchmaker tune (backend/bench/tuning.py)"}
     return calibration.Calibration(tuple(features), tuple(mean.round(6)), tuple(scale.round(6)),
                                    tuple(model.coef_[0].round(6)), round(float(model.intercept_[0]), 6), about)
 

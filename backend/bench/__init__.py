@@ -1,0 +1,1 @@
+"""Tools that measure the product: speed (bench), match quality (eval), fusion and calibration (tune)."""
