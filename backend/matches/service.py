@@ -16,6 +16,7 @@ from backend.matches import repository
 from backend.matches.models import INACTIVE, TRANSITIONS, DeclineReason, Match, MatchMessage, MatchStatus
 from backend.matches.schemas import HistoryOut, MatchDetailOut, MatchPosting, MessageOut, NdaOut
 from backend.needs.models import NDA_VERSION, NdaAcceptance, Visibility
+from matching.explain import Explanation
 from matching.text import clean_text
 
 SIDES = ("firm", "university")
@@ -34,6 +35,14 @@ _STAMP = {
 }
 
 
+def _stored(explanation: Explanation | dict | None) -> dict:
+    if explanation is None:
+        return {}
+    if isinstance(explanation, dict):
+        explanation = Explanation.model_validate(explanation)
+    return explanation.stored()
+
+
 def propose(
     session: Session,
     need_id: int,
@@ -43,17 +52,17 @@ def propose(
     lexical_score: float | None = None,
     fused_score: float = 0.0,
     rank: int | None = None,
-    explanation: dict | None = None,
+    explanation: Explanation | dict | None = None,
     at: datetime | None = None,
     is_sample: bool = False,
 ) -> Match:
-    """Propose a pair; a pair that exists already is refused."""
+    """Propose a pair; a pair that exists already is refused. A dict explanation must fit Explanation."""
     if repository.find(session, need_id, capability_id) is not None:
         raise Conflict(f"need {need_id} and capability {capability_id} are already matched")
     at = at or datetime.now(UTC)
     match = Match(
         need_id=need_id, capability_id=capability_id, dense_score=dense_score, lexical_score=lexical_score,
-        fused_score=fused_score, rank=rank, explanation=explanation or {}, proposed_at=at, is_sample=is_sample,
+        fused_score=fused_score, rank=rank, explanation=_stored(explanation), proposed_at=at, is_sample=is_sample,
     )
     match.created_at = match.updated_at = at
     session.add(match)
@@ -250,7 +259,6 @@ def actions(session: Session, viewer: Principal, match: Match, side: str | None,
 def detail(session: Session, viewer: Principal, match: Match, side: str | None) -> MatchDetailOut:
     """The match as its page and the API show it to this viewer (a confidential need as its summary until the
     viewer may read it; then its explanation quotes shared terms)."""
-    from backend.matches.views import redacted
 
     need, cap = match.need, match.capability
     visible = access.can_see_need(viewer, need)
@@ -269,7 +277,9 @@ def detail(session: Session, viewer: Principal, match: Match, side: str | None) 
         title=cap.title if cap_visible else None, description=cap.description if cap_visible else None,
         organisation=localized(cap.organisation), chain=localized(cap.chain) or None,
         trl_min=cap.trl, trl_max=cap.trl, kind=cap.kind, readable=cap_visible)
-    explanation = dict(match.explanation or {}) if readable else redacted(match.explanation or {})
+    explanation = Explanation.read(match.explanation)
+    if not readable:
+        explanation = explanation.redacted()
     nda_needed = need.visibility == Visibility.CONFIDENTIAL and not access.owns_need(viewer, need)
     confirmed = nda_needed and access.nda_confirmed(session, viewer, need.id)
     project_id = repository.project_of(session, match.id)

@@ -16,15 +16,6 @@ from backend.postings import text_of
 from matching import explain
 
 CLOSED = (MatchStatus.DECLINED, MatchStatus.EXPIRED)
-# What an explanation may say without quoting either text.
-SAFE_KEYS = ("similarity", "similarity_label", "score", "score_band", "cross_language", "chain_agrees")
-
-
-def redacted(explanation: dict) -> dict:
-    """The explanation without shared terms or the summaries that quote them."""
-    out = {k: explanation.get(k) for k in SAFE_KEYS if k in explanation}
-    out["shared_terms"] = []
-    return out
 
 
 @dataclass
@@ -35,7 +26,7 @@ class MatchRow:
     organisation: str | None
     url: str | None
     excerpt: Markup
-    explanation: dict
+    explanation: explain.Explanation
     readable: bool
     show_status: bool
     confidential: bool = False
@@ -81,12 +72,14 @@ def rows(session: Session, viewer: Principal, matches: list[Match], need_side: b
             if seen is None:
                 continue
             (ref, readable), other = seen, m.need
-        explanation = m.explanation if readable else redacted(m.explanation)
+        explanation = explain.Explanation.read(m.explanation)
+        if not readable:
+            explanation = explanation.redacted()
         excerpt = Markup("")
         if readable:
             body = text_of(other)
             excerpt = explain.highlight(body[:400] + ("…" if len(body) > 400 else ""),
-                                        explanation.get("shared_terms", []))
+                                        explanation.shared_terms)
         firm_id, lab_id = m.need.organisation_id, m.capability.organisation_id
         shown = ref.title or ref.summary or _("A confidential need (no summary yet)")
         out.append(MatchRow(m, len(out) + 1, shown, ref.organisation, ref.url, excerpt,

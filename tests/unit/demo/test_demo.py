@@ -19,6 +19,7 @@ from backend.organisations.models import Organisation, OrgKind
 from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject, MajorLevel, Milestone, ProjectStatus
 from backend.regions.models import Region
+from matching.explain import Explanation
 
 TODAY = date(2026, 11, 26)
 SHAOXING_DISTRICTS = {"330602", "330603", "330604", "330624", "330681", "330683"}
@@ -201,8 +202,8 @@ def test_matches_and_projects_go_through_their_whole_lifecycles(demo):
     cap_lang = dict(s.execute(select(Capability.id, Capability.language)).tuples().all())
     matches = list(s.scalars(select(Match)))
     assert any(need_lang[m.need_id] != cap_lang[m.capability_id] for m in matches)
-    assert all(m.explanation == {"sample": True} and m.fused_score == 0.0 and m.dense_score is None
-               for m in matches)
+    assert all(Explanation.read(m.explanation) == Explanation(sample=True) and m.fused_score == 0.0
+               and m.dense_score is None for m in matches)
 
 
 def test_every_match_project_and_partnership_is_in_the_ledger(demo):

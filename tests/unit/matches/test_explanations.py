@@ -7,7 +7,6 @@ from sqlalchemy import select, text
 
 from backend.matches import matching
 from backend.matches.models import Match
-from backend.matches.views import SAFE_KEYS, redacted
 from backend.organisations.models import Organisation, OrgKind
 from backend.postings import text_of
 from matching import calibration, explain
@@ -53,13 +52,31 @@ def test_the_redaction_keeps_nothing_that_quotes_the_need(db_session):
     need, fit = _world(db_session)
     matching.match_need(db_session, need.id)
     match = db_session.scalars(select(Match).where(Match.need_id == need.id, Match.capability_id == fit.id)).one()
-    hidden = redacted(match.explanation)
-    assert hidden["shared_terms"] == [] and set(hidden) <= {*SAFE_KEYS, "shared_terms"}
+    hidden = explain.Explanation.read(match.explanation).redacted().stored()
+    assert hidden["shared_terms"] == [] and match.explanation["shared_terms"]
     strings = [v for v in hidden.values() if isinstance(v, str)]
     assert all(v in ("likely", "possible", "worth_a_look", "weak") for v in strings) and strings
-    # an older explanation with sentences (the sample history's) loses them too
+    # an older explanation with sentences (the sample history's) loses them when read
     old = {**match.explanation, "summary": "Shares the key terms 风电滚子", "summary_zh": "共同关键词：风电滚子"}
-    assert not {"summary", "summary_zh"} & set(redacted(old))
+    assert not {"summary", "summary_zh"} & set(explain.Explanation.read(old).redacted().stored())
+
+
+def test_the_explanation_is_one_schema_that_refuses_sentences_when_written(db_session):
+    with pytest.raises(ValueError):
+        explain.Explanation.model_validate({"shared_terms": ["风电"], "summary": "Shares the key terms 风电"})
+    with pytest.raises(ValueError):
+        explain.Explanation(score_band="very likely indeed")
+    with pytest.raises(ValueError):
+        explain.Explanation(shared_terms=["a", "b", "c", "d", "e", "f"])  # at most five
+    need, fit = _world(db_session)
+    from backend.matches import service as match_service
+
+    with pytest.raises(ValueError):
+        match_service.propose(db_session, need.id, fit.id, explanation={"summary": "a sentence"})
+    # a row from before keeps what still fits and drops the rest, so a page never fails on it
+    read = explain.Explanation.read({"score": 0.7, "score_band": "likely", "similarity_label": "no such label",
+                                     "shared_terms": "not a list", "legacy": 1})
+    assert read == explain.Explanation(score=0.7, score_band="likely")
 
 
 def test_document_frequencies_from_the_lexical_index_set_off_the_idf_floor(db_session):

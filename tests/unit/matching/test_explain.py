@@ -85,7 +85,7 @@ def test_similarity_labels():
 
 
 def test_the_stored_explanation_holds_codes_and_numbers_not_sentences():
-    result = explain(NEED, CAPABILITY, similarity=0.92, chain_agrees=True, lang_pair=("zh", "zh"))
+    result = explain(NEED, CAPABILITY, similarity=0.92, chain_agrees=True, lang_pair=("zh", "zh")).stored()
     json.dumps(result)
     assert set(result) == {"shared_terms", "similarity", "similarity_label", "chain_agrees", "cross_language"}
     assert result["similarity"] == 0.92 and result["similarity_label"] == "very close"
@@ -96,8 +96,9 @@ def test_the_stored_explanation_holds_codes_and_numbers_not_sentences():
 def test_explain_across_languages_and_without_a_similarity():
     result = explain(NEED, "Grinding burn detection of wind-turbine bearing rollers", similarity=None,
                      chain_agrees=None, lang_pair=("zh", "en"))
-    assert result["cross_language"] is True
-    assert result["similarity"] is None and result["similarity_label"] is None and result["chain_agrees"] is None
+    assert result.cross_language is True
+    assert result.similarity is None and result.similarity_label is None and result.chain_agrees is None
+    assert set(result.stored()) == {"shared_terms", "cross_language"}  # unknown codes are left out, not null
 
 
 # --- what the shared terms leave out --------------------------------------------------------------------
