@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from backend.ledger.kinds import EventKind
@@ -16,6 +17,7 @@ from backend.scores.models import Dimension
 K = EventKind
 LOCAL = ZoneInfo("Asia/Shanghai")  # periods are calendar months, quarters and years in Shaoxing
 STALE_DAYS = 14
+QUALIFIED_DAYS = 7  # a need has a qualified match in time when one is proposed within this many days
 COLLAB_KINDS = (K.MATCH_ACCEPTED, K.PROJECT_CREATED)
 ACTIVITY_KINDS = (K.NEED_POSTED, K.MATCH_ACCEPTED, K.PROJECT_CREATED, K.PARTNERSHIP_CREATED)
 RESPONSE_KINDS = (K.MATCH_UNIVERSITY_INTERESTED, K.MATCH_ACCEPTED)
@@ -51,6 +53,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("median_days_to_first_response", D.SENSING, "days", higher_is_better=False),
     Component("stale_need_share", D.SENSING, "percent", higher_is_better=False),
     Component("median_days_to_resolve_alert", D.SENSING, "days", higher_is_better=False),
+    Component("qualified_match_within_7_days", D.SENSING, "percent"),
     Component("major_projects", D.PLANNING, "count", per_month=True),
     Component("key_task_coverage", D.PLANNING, "percent"),
     Component("strategic_chain_need_share", D.PLANNING, "percent"),
@@ -61,11 +64,9 @@ BY_CODE = {c.code: c for c in COMPONENTS}
 # Shares of chains: for a single chain they would be 0 or 100 by construction, so they are None there.
 WHOLE_CHAIN_ONLY = frozenset({"strategic_chain_need_share", "characteristic_lq", "characteristic_project_share"})
 # Components that wait for other work, listed so the docs and the dashboard can say so (never a made-up value).
-WAITING = {
-    "qualified_match_within_7_days": (D.SENSING, "the calibrated match score of the match-trust issue"),
-}
+WAITING: dict[str, tuple[Dimension, str]] = {}
 
-_FUNNEL = {"need_to_project_conversion", "matched_need_share"}
+_FUNNEL = {"need_to_project_conversion", "matched_need_share", "qualified_match_within_7_days"}
 _ACTIVE_FIRMS = {"pairs_per_100_firms", "collaborating_firm_share"}
 _COLLAB = {"pairs_per_100_firms", "collaborating_firm_share", "cross_district_collaborations",
            "neighbour_city_collaborations", "key_task_coverage", "characteristic_lq"}
@@ -73,7 +74,7 @@ _RESPONSE = {"median_days_to_first_response", "stale_need_share"}
 MOVES: dict[EventKind, frozenset[str]] = {
     K.NEED_POSTED: frozenset(_FUNNEL | _ACTIVE_FIRMS | {"stale_need_share", "strategic_chain_need_share",
                                                          "characteristic_lq"}),
-    K.MATCH_PROPOSED: frozenset({"matched_need_share"}),
+    K.MATCH_PROPOSED: frozenset({"matched_need_share", "qualified_match_within_7_days"}),
     K.MATCH_UNIVERSITY_INTERESTED: frozenset(_RESPONSE),
     K.MATCH_ACCEPTED: frozenset(_COLLAB | _RESPONSE | {"accepted_matches", "median_days_to_acceptance"}),
     K.PROJECT_CREATED: frozenset(_COLLAB | {"joint_projects", "need_to_project_conversion", "contract_value",
@@ -88,9 +89,15 @@ MOVES: dict[EventKind, frozenset[str]] = {
 }
 
 
+_MOVES_BY_VALUE = {k.value: v for k, v in MOVES.items()}
+# Kinds counted in their period; a proposal moves its need's cohort only (through `facts`), never its own period.
+_BUCKETED = frozenset(_MOVES_BY_VALUE) - {K.MATCH_PROPOSED.value}
+
+
 def moves(kind: EventKind | str) -> frozenset[str]:
     """The components an event of this kind can move (empty: it moves none, and queues no score update)."""
-    return MOVES.get(EventKind(kind), frozenset())
+    found = _MOVES_BY_VALUE.get(kind)
+    return found if found is not None else MOVES.get(EventKind(kind), frozenset())
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ class Period:
 PERIOD_KINDS = ("month", "quarter", "year")
 
 
+@lru_cache(maxsize=8192)
 def period_of(kind: str, day: date) -> Period:
     """The month, quarter or year that contains `day`."""
     if kind == "month":
@@ -148,6 +156,7 @@ def period_of(kind: str, day: date) -> Period:
                   date(day.year, last_month, calendar.monthrange(day.year, last_month)[1]))
 
 
+@lru_cache(maxsize=1 << 18)
 def local_day(at: datetime) -> date:
     """The day in Shaoxing of a stored (UTC) time."""
     if at.tzinfo is None:
@@ -155,8 +164,9 @@ def local_day(at: datetime) -> date:
     return at.astimezone(LOCAL).date()
 
 
-def periods_of(day: date) -> list[Period]:
-    return [period_of(kind, day) for kind in PERIOD_KINDS]
+@lru_cache(maxsize=8192)
+def periods_of(day: date) -> tuple[Period, ...]:
+    return tuple(period_of(kind, day) for kind in PERIOD_KINDS)
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,7 @@ class Reference:
     strategic_chains: frozenset[int]
     key_tasks: tuple[tuple[str, frozenset[int]], ...]
     chain_ids: tuple[int, ...] = ()
+    qualified_score: float = 0.5  # a proposal at or above this calibrated match score is a qualified match
 
     def region_scopes(self, region_id: int | None) -> tuple[int, ...]:
         if region_id == self.city_id:
@@ -219,6 +230,7 @@ class Facts:
     project_created: dict[int, Event] = field(default_factory=dict)
     project_stage: dict[int, dict[str, datetime]] = field(default_factory=lambda: defaultdict(dict))
     project_details: dict[int, tuple[datetime, int, float, str]] = field(default_factory=dict)
+    views: dict[tuple[int, date], "NeedView"] = field(default_factory=dict)  # by (posting event id, as_of)
 
 
 def _first(stages: dict[str, datetime], stage: str, at: datetime) -> None:
@@ -230,8 +242,11 @@ def _earliest(current: Event | None, event: Event) -> bool:
     return current is None or (event.at, event.id) < (current.at, current.id)
 
 
-def facts(events: Iterable[Event]) -> Facts:
-    """Stage times of needs and projects from any order of events (the same result for any permutation)."""
+def facts(events: Iterable[Event], qualified_score: float = 0.5) -> Facts:
+    """Stage times of needs and projects from any order of events (the same result for any permutation).
+
+    A need is "matched" at its first proposal and "qualified" at its first proposal whose calibrated score
+    (`fused_score`) is at least `qualified_score`."""
     f = Facts()
     for e in events:
         if e.kind == K.NEED_POSTED and e.need_id is not None and _earliest(f.need_posted.get(e.need_id), e):
@@ -240,6 +255,8 @@ def facts(events: Iterable[Event]) -> Facts:
             f.match_need[e.match_id] = e.need_id
             if e.kind == K.MATCH_PROPOSED:
                 _first(f.need_stage[e.need_id], "matched", e.at)
+                if float(e.data.get("fused_score") or 0) >= qualified_score:
+                    _first(f.need_stage[e.need_id], "qualified", e.at)
             if e.kind in RESPONSE_KINDS:
                 _first(f.need_stage[e.need_id], "responded", e.at)
             if e.kind == K.MATCH_ACCEPTED:
@@ -268,6 +285,7 @@ def facts(events: Iterable[Event]) -> Facts:
 
 
 FUNNEL = ("posted", "matched", "responded", "accepted", "project", "completed", "commercialised")
+_STEPS = tuple(zip(FUNNEL, FUNNEL[1:], strict=False))
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -290,6 +308,38 @@ def is_stale(posted_at: datetime, responded_at: datetime | None, as_of: date) ->
     return responded_at is None or _days(posted_at, responded_at) > STALE_DAYS
 
 
+@dataclass(frozen=True)
+class NeedView:
+    """What the cohort components read of one posted need, worked out once per computation."""
+
+    stages: frozenset[str]
+    spans: dict[str, float]  # days per funnel step the need made ("posted_to_matched", …)
+    accepted_days: float | None
+    response_days: float | None
+    stale: bool | None  # None: too young to judge
+    qualified: bool | None  # a qualified match within QUALIFIED_DAYS; None: too young to judge
+
+
+def need_view(f: Facts, posted: Event, as_of: date) -> NeedView:
+    """The need's stages, step durations and verdicts (memoised in `f`: a need is in many scopes and periods)."""
+    key = (posted.id, as_of)
+    found = f.views.get(key)
+    if found is not None:
+        return found
+    s = f.need_stage.get(posted.need_id, {})
+    spans = {f"{a}_to_{b}": _days(posted.at if a == "posted" else s[a], s[b]) for a, b in _STEPS
+             if b in s and (a == "posted" or a in s)}
+    qualified = None
+    if is_judged(posted.at, QUALIFIED_DAYS, as_of):
+        qualified = "qualified" in s and _days(posted.at, s["qualified"]) <= QUALIFIED_DAYS
+    found = f.views[key] = NeedView(
+        stages=frozenset(s), spans=spans,
+        accepted_days=_days(posted.at, s["accepted"]) if "accepted" in s else None,
+        response_days=_days(posted.at, s["responded"]) if "responded" in s else None,
+        stale=is_stale(posted.at, s.get("responded"), as_of), qualified=qualified)
+    return found
+
+
 def _raised_at(e: Event) -> datetime:
     raised = datetime.fromisoformat(str(e.data["raised_at"]))
     return raised if raised.tzinfo is not None else raised.replace(tzinfo=UTC)
@@ -305,7 +355,7 @@ def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Refer
     least every need and project that starts in the period, so the facts of every event on or after the
     period's first day (a need posted in the period and everything that happens to it later). `prefiltered`
     says the caller already kept only the events of the period."""
-    in_period = [e for e in events if moves(e.kind) and (prefiltered or period.contains(local_day(e.at)))]
+    in_period = [e for e in events if e.kind in _BUCKETED and (prefiltered or period.contains(local_day(e.at)))]
     if cohort is None:
         cohort = [e for e in f.need_posted.values() if period.contains(local_day(e.at))]
     if cohort_projects is None:
@@ -313,23 +363,35 @@ def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Refer
 
     buckets: dict[Scope, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
     platform: dict[str, int] = defaultdict(int)
+    sample: set[Scope] = set()
+    scopes_of: dict[tuple[int | None, int | None], list[Scope]] = {}
+    activity = {k.value for k in ACTIVITY_KINDS}
+
+    def add(e: Event, key: str) -> None:
+        where = (e.region_id, e.chain_id)
+        scopes = scopes_of.get(where)
+        if scopes is None:
+            scopes = scopes_of[where] = _scopes(ref, e)
+        for scope in scopes:
+            buckets[scope][key].append(e)
+        if e.is_sample:
+            sample.update(scopes)
+
     for e in in_period:
-        if e.kind in ACTIVITY_KINDS and e.chain_id is not None:
+        if e.kind in activity and e.chain_id is not None:
             platform["all"] += 1
             platform["char"] += ref.characteristic(e.chain_id)
-        for scope in _scopes(ref, e):
-            buckets[scope][e.kind].append(e)
+        add(e, e.kind)
     for e in cohort:
-        for scope in _scopes(ref, e):
-            buckets[scope]["cohort"].append(e)
+        add(e, "cohort")
     for e in cohort_projects:
-        for scope in _scopes(ref, e):
-            buckets[scope]["cohort_projects"].append(e)
+        add(e, "cohort_projects")
 
     out: dict[Scope, dict[str, Value]] = {}
+    firms: dict[tuple[int, ...], set[int]] = {}
     for scope, by_kind in buckets.items():
-        values = _scope_values(scope, by_kind, f, ref, as_of, platform)
-        values["_sample"] = Value(float(any(e.is_sample for evs in by_kind.values() for e in evs)))
+        values = _scope_values(scope, by_kind, f, ref, as_of, platform, firms)
+        values["_sample"] = Value(float(scope in sample))
         out[scope] = values
     return out
 
@@ -338,17 +400,29 @@ def _scopes(ref: Reference, e: Event) -> list[Scope]:
     return [(r, c) for r in ref.region_scopes(e.region_id) for c in ref.chain_scopes(e.chain_id)]
 
 
+def is_judged(posted_at: datetime, days: int, as_of: date) -> bool:
+    """Whether a need posted at `posted_at` is at least `days` days old in Shaoxing on `as_of`."""
+    return local_day(posted_at) + timedelta(days=days) <= as_of
+
+
 def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Reference, as_of: date,
-                  platform: dict[str, int]) -> dict[str, Value]:
+                  platform: dict[str, int], firms: dict[tuple[int, ...], set[int]] | None = None,
+                  ) -> dict[str, Value]:
     _region_id, chain_id = scope
     v: dict[str, Value] = {}
     collabs = ev[K.MATCH_ACCEPTED] + ev[K.PROJECT_CREATED]
     partnerships = ev[K.PARTNERSHIP_CREATED]
+    firms = {} if firms is None else firms
+
+    def firms_of(e: Event) -> set[int]:
+        found = firms.get(e.org_ids)
+        if found is None:
+            found = firms[e.org_ids] = {o for o in e.org_ids if ref.org_kind.get(o) == "firm"}
+        return found
 
     # Shared cooperation
     v["accepted_matches"] = Value(len(ev[K.MATCH_ACCEPTED]))
     v["joint_projects"] = Value(len(ev[K.PROJECT_CREATED]))
-    firms_of = lambda e: {o for o in e.org_ids if ref.org_kind.get(o) == "firm"}  # noqa: E731
     pairs = {(firm, lab) for e in collabs for firm in firms_of(e) for lab in e.org_ids
              if ref.org_kind.get(lab) in RESEARCH_KINDS}
     collaborating = {o for e in collabs + partnerships for o in firms_of(e)}
@@ -372,22 +446,19 @@ def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Refer
 
     # Innovation promotion: the cohort of needs posted in the period, as far as each has come by now
     cohort = ev["cohort"]
-    stages = [f.need_stage.get(e.need_id, {}) for e in cohort]
+    views = [need_view(f, e, as_of) for e in cohort]
     reached = {"posted": len(cohort)}
     for stage in FUNNEL[1:]:
-        reached[stage] = sum(1 for s in stages if stage in s)
-    steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in zip(FUNNEL, FUNNEL[1:], strict=False)}
+        reached[stage] = sum(1 for n in views if stage in n.stages)
+    steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
     median_days = {}
-    for a, b in zip(FUNNEL, FUNNEL[1:], strict=False):
-        spans = [_days(e.at if a == "posted" else s[a], s[b]) for e, s in zip(cohort, stages, strict=True)
-                 if b in s and (a == "posted" or a in s)]
-        median_days[f"{a}_to_{b}"] = _median(spans)
+    for a, b in _STEPS:
+        step = f"{a}_to_{b}"
+        median_days[step] = _median([n.spans[step] for n in views if step in n.spans])
     funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
     v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
     v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
-    v["median_days_to_acceptance"] = Value(_median([_days(e.at, s["accepted"]) for e, s in zip(cohort, stages,
-                                                                                                strict=True)
-                                                    if "accepted" in s]))
+    v["median_days_to_acceptance"] = Value(_median([n.accepted_days for n in views if n.accepted_days is not None]))
     completed, terminated = len(ev[K.PROJECT_COMPLETED]), len(ev[K.PROJECT_TERMINATED])
     v["project_completion_share"] = Value(_pct(completed, completed + terminated),
                                           {"completed": completed, "terminated": terminated})
@@ -397,12 +468,15 @@ def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Refer
     v["contract_value"] = Value(sum(d[2] for d in details), {"projects": len(projects)})
 
     # Intelligent sensing
-    responses = [_days(e.at, s["responded"]) for e, s in zip(cohort, stages, strict=True) if "responded" in s]
+    responses = [n.response_days for n in views if n.response_days is not None]
     v["median_days_to_first_response"] = Value(_median(responses), {"responded_needs": len(responses)})
-    verdicts = [(e, is_stale(e.at, s.get("responded"), as_of)) for e, s in zip(cohort, stages, strict=True)]
-    judged = [e for e, verdict in verdicts if verdict is not None]
-    stale = [e for e, verdict in verdicts if verdict]
+    judged = [n for n in views if n.stale is not None]
+    stale = [n for n in judged if n.stale]
     v["stale_need_share"] = Value(_pct(len(stale), len(judged)), {"stale": len(stale), "judged": len(judged)})
+    judged_7 = [n for n in views if n.qualified is not None]
+    in_time = sum(1 for n in judged_7 if n.qualified)
+    v["qualified_match_within_7_days"] = Value(_pct(in_time, len(judged_7)),
+                                               {"qualified": in_time, "judged": len(judged_7)})
     resolved = ev[K.ALERT_RESOLVED]
     v["median_days_to_resolve_alert"] = Value(
         _median([_days(_raised_at(e), e.at) for e in resolved]),
@@ -417,7 +491,8 @@ def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Refer
     relevant = [(code, chains) for code, chains in ref.key_tasks
                 if chain_id is None or any(c == chain_id or chain_id in ref.chain_ancestry.get(c, (c,))
                                            for c in chains)]
-    covered = sorted(code for code, chains in relevant if any(ref.in_chains(e.chain_id, chains) for e in collabs))
+    collab_chains = {e.chain_id for e in collabs}
+    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in collab_chains))
     v["key_task_coverage"] = Value(_pct(len(covered), len(relevant)), {"covered": covered,
                                                                       "tasks": [c for c, _x in relevant]})
     strategic = sum(1 for e in cohort if ref.in_chains(e.chain_id, ref.strategic_chains))

@@ -1,7 +1,7 @@
 """Every query of the scores: the ledger rows they read, the reference data, and the snapshots they write."""
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import delete, exists, func, select, text, tuple_
@@ -32,14 +32,37 @@ def lock(session: Session) -> None:
     session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK})
 
 
-def events(session: Session, since: datetime | None = None) -> list[Event]:
-    """The ledger events that move a score, from `since` on (every one without it), in id order."""
-    query = select(*_COLUMNS).where(_E.kind.in_(SCORED_KINDS)).order_by(_E.id)
-    if since is not None:
-        query = query.where(_E.occurred_at >= since)
-    return [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
-                  need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])
-            for r in session.execute(query)]
+# Payloads the formulas read; the other kinds' payloads are not loaded.
+_DATA_KINDS = [k.value for k in (EventKind.MATCH_PROPOSED, EventKind.PROJECT_CREATED, EventKind.PROJECT_UPDATED,
+                                 EventKind.PARTNERSHIP_CREATED, EventKind.ALERT_RESOLVED)]
+_SELECT = ("SELECT id, kind, occurred_at, region_id, chain_id, organisation_ids, need_id, match_id, project_id, "
+           "CASE WHEN kind = ANY(:data_kinds) THEN data END AS data, is_sample FROM collaboration_events ")
+# A need's proposals move its cohort through two facts only: the first proposal and the first qualified one.
+# Loading those two instead of all ten (or more) proposals of a need halves what a recompute reads.
+_EVENTS = text(
+    f"{_SELECT} WHERE kind = ANY(:kinds) AND kind <> :proposed AND occurred_at >= :since "
+    f"UNION ALL SELECT * FROM (SELECT DISTINCT ON (need_id) * FROM ({_SELECT} WHERE kind = :proposed "
+    "AND need_id IS NOT NULL AND occurred_at >= :since) p ORDER BY need_id, occurred_at, id) first_proposal "
+    f"UNION ALL SELECT * FROM (SELECT DISTINCT ON (need_id) * FROM ({_SELECT} WHERE kind = :proposed "
+    "AND need_id IS NOT NULL AND occurred_at >= :since AND (data ->> 'fused_score')::float >= :qualified) q "
+    "ORDER BY need_id, occurred_at, id) first_qualified ORDER BY id")
+
+
+def events(session: Session, since: datetime | None = None, qualified_score: float = 0.5) -> list[Event]:
+    """The ledger events that move a score, from `since` on (every one without it), in id order; of a need's
+    `match.proposed` events only its first and its first at or above `qualified_score` (all `facts` reads)."""
+    rows = session.execute(_EVENTS, {"kinds": list(SCORED_KINDS), "proposed": EventKind.MATCH_PROPOSED.value,
+                                      "data_kinds": _DATA_KINDS, "qualified": qualified_score,
+                                      "since": since or datetime(1970, 1, 1, tzinfo=UTC)})
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        if r[0] in seen:  # the first proposal may be the first qualified one too
+            continue
+        seen.add(r[0])
+        out.append(Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
+                         need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10]))
+    return out
 
 
 def event(session: Session, event_id: int) -> Event | None:

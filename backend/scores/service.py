@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session
 
+from backend.config import get_settings
 from backend.scores import repository
 from backend.scores.components import (
     BY_CODE,
@@ -111,7 +112,7 @@ def reference(session: Session, settings: ScoreSettings | None = None) -> tuple[
         strategic_chains=frozenset(chain_by_code[c] for c in settings.strategic_chains if c in chain_by_code),
         key_tasks=tuple((t["code"], frozenset(chain_by_code[c] for c in t["chains"] if c in chain_by_code))
                         for t in settings.key_tasks),
-        chain_ids=tuple(c.id for c in chains),
+        chain_ids=tuple(c.id for c in chains), qualified_score=get_settings().qualified_score,
     )
     return ref, code_of
 
@@ -163,7 +164,7 @@ def _key(row) -> tuple:  # noqa: ANN001 - a row dict or a ScoreSnapshot
 
 def _compute(periods: list[Period], evs: list[Event], ref: Reference, code_of: dict[int, str], as_of: date,
              settings: ScoreSettings) -> dict[Period, dict[tuple, dict]]:
-    f = facts(evs)
+    f = facts(evs, ref.qualified_score)
     wanted = set(periods)
     in_period: dict[Period, list[Event]] = {p: [] for p in periods}
     for e in evs:
@@ -191,7 +192,7 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     ref, code_of = reference(session, settings)
-    evs = repository.events(session)
+    evs = repository.events(session, qualified_score=ref.qualified_score)
     periods = sorted({p for e in evs for p in periods_of(local_day(e.at))}, key=lambda p: (p.kind, p.start))
     computed = _compute(periods, evs, ref, code_of, as_of, settings)
     for p, rows in computed.items():
@@ -246,7 +247,8 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
         return 0
     periods = sorted({p for day in days for p in periods_of(day)}, key=lambda p: (p.kind, p.start))
     ref, code_of = reference(session, settings)
-    evs = repository.events(session, since=_local_midnight(min(p.start for p in periods)))
+    evs = repository.events(session, since=_local_midnight(min(p.start for p in periods)),
+                            qualified_score=ref.qualified_score)
     computed = _compute(periods, evs, ref, code_of, as_of, settings)
     for p, rows in computed.items():
         previous = computed.get(p.previous())

@@ -102,6 +102,29 @@ def test_intelligent_sensing():
     assert early[(CITY, None)]["stale_need_share"].raw == 50.0
 
 
+def test_the_share_of_needs_with_a_qualified_match_within_7_days():
+    # need 1 (posted 2 Jan): 0.8 on 4 Jan; need 2 (2 Jan): 0.7 on 5 Jan; need 3 (8 Jan): no proposal
+    v = raw(baseline())
+    assert v["qualified_match_within_7_days"] == round(100 * 2 / 3, 4)
+    details = compute_period(JANUARY, baseline(), facts(baseline()), REF, as_of=AS_OF)[(CITY, None)]
+    assert details["qualified_match_within_7_days"].detail == {"qualified": 2, "judged": 3}
+    # need 3 gets a proposal below the threshold on day 1, then a qualified one on day 9: too late
+    late = [*baseline(), ev(40, K.MATCH_PROPOSED, at(1, 9), D2, HYDROGEN, (FIRM_C, UNI_SHAOXING), need=3, match=8,
+                            fused_score=0.49, rank=1),
+            ev(41, K.MATCH_PROPOSED, at(1, 17), D2, HYDROGEN, (FIRM_C, UNI_HANGZHOU), need=3, match=9,
+               fused_score=0.9, rank=1)]
+    assert raw(late)["qualified_match_within_7_days"] == round(100 * 2 / 3, 4)
+    assert raw(late)["matched_need_share"] == 100.0  # matched all the same
+    # the threshold is the platform's setting: at 0.75 only need 1 qualifies
+    strict = compute_period(JANUARY, baseline(), facts(baseline(), qualified_score=0.75), REF, as_of=AS_OF)
+    assert round(strict[(CITY, None)]["qualified_match_within_7_days"].raw, 4) == round(100 / 3, 4)
+    # a need is judged once it is 7 days old: on 8 January none is (2 Jan + 7 = 9 Jan), on 9 January two are
+    early = compute_period(JANUARY, baseline(), facts(baseline()), REF, as_of=date(2025, 1, 8))
+    assert early[(CITY, None)]["qualified_match_within_7_days"].raw is None
+    on_ninth = compute_period(JANUARY, baseline(), facts(baseline()), REF, as_of=date(2025, 1, 9))
+    assert on_ninth[(CITY, None)]["qualified_match_within_7_days"].detail == {"qualified": 2, "judged": 2}
+
+
 def test_the_median_days_to_resolve_an_alert_counts_the_alerts_resolved_in_the_period():
     resolved = [ev(60 + i, K.ALERT_RESOLVED, at(1, 20), region, BEARINGS, alert_id=i, alert_kind="stale_need",
                    raised_at=at(1, 20 - days).isoformat(), automatic=i == 2)

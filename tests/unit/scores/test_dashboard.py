@@ -65,7 +65,8 @@ def test_an_analyst_sees_the_latest_period_with_its_scores_and_components(world,
     assert row_cells(html, "Accepted matches")[0] == "1"
     assert row_cells(html, "Median days from posting to acceptance")[0] == "8 days"
     assert "(lower is better)" in html
-    assert "Needs with a qualified match within 7 days" in html  # listed as waiting, without a value
+    assert "Needs with a qualified match within 7 days" in html
+    assert "Waiting for other work" not in html
     assert '<img src="/dashboard/charts/radar.svg?region=330600' in html
     assert not re.search(r"\bnan\b", html, re.I)
     assert "sample-banner" not in html

@@ -51,8 +51,8 @@ def test_world_creation_moves_no_score(world):
 def test_one_posted_need_writes_its_district_and_the_city_for_each_period_and_chain(world):
     event = world.emit(K.NEED_POSTED, when(3, 4), need=0)
     written = service.apply_event(world.session, event.id, as_of=AS_OF)
-    # 2 regions (Xinchang, Shaoxing) x 3 chain scopes (all, bearings, equipment) x 3 periods x (22 + 5) rows
-    assert written == 2 * 3 * 3 * 27
+    # 2 regions (Xinchang, Shaoxing) x 3 chain scopes (all, bearings, equipment) x 3 periods x (23 + 5) rows
+    assert written == 2 * 3 * 3 * 28
     need_share = snapshot(world.session, "330624", "matched_need_share", "month", date(2025, 3, 1))
     assert (need_share.raw_value, need_share.value, need_share.target) == (0.0, 0.0, 90.0)
     accepted = snapshot(world.session, "330600", "accepted_matches", "quarter", date(2025, 1, 1))
@@ -60,7 +60,8 @@ def test_one_posted_need_writes_its_district_and_the_city_for_each_period_and_ch
     stale = snapshot(world.session, "330624", "stale_need_share", "year", date(2025, 1, 1))
     assert (stale.raw_value, stale.value) == (100.0, 0.0)  # no response in 14 days: the worst
     sensing = snapshot(world.session, "330624", None, "month", date(2025, 3, 1), dimension=Dimension.SENSING)
-    assert sensing.value == 0.0 and sensing.detail == {"components": 1}  # the median has no data yet
+    # stale 0 and no qualified match within 7 days 0; the medians have no data yet
+    assert sensing.value == 0.0 and sensing.detail == {"components": 2}
     response = snapshot(world.session, "330624", "median_days_to_first_response", "month", date(2025, 3, 1))
     assert response.raw_value is None and response.value is None
     assert snapshot(world.session, "330681", None, "month", date(2025, 3, 1), dimension=Dimension.SENSING) is None
@@ -165,7 +166,9 @@ def test_read_gives_the_five_dimensions_with_their_components_or_none(world):
     matched = next(c for c in promotion.components if c.code == "matched_need_share")
     assert (matched.raw_value, matched.value, matched.unit) == (100.0, 100.0, "percent")
     sensing = next(d for d in scores.dimensions if d.dimension == "sensing")
-    assert "qualified_match_within_7_days" in sensing.waiting
+    qualified = next(c for c in sensing.components if c.code == "qualified_match_within_7_days")
+    assert (qualified.raw_value, qualified.detail) == (100.0, {"qualified": 1, "judged": 1})  # 0.7 >= 0.5, 1 day
+    assert not sensing.waiting
     known = [d.value for d in scores.dimensions if d.value is not None]
     assert scores.composite == round(sum(known) / len(known), 2)  # equal weights
 
