@@ -1,4 +1,4 @@
-"""The admin's pages: organisations waiting for verification, the mail outbox."""
+"""The admin's pages: organisations waiting for verification, the mail outbox, score targets per region."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -8,7 +8,7 @@ from backend.admin import service
 from backend.auth import Principal, allow
 from backend.errors import AppError, NotFound
 from backend.forms import FormData
-from backend.i18n import _
+from backend.i18n import _, lazy, localized
 from backend.organisations import repository as organisations
 from backend.organisations import service as organisation_service
 from backend.web import Db, IdPath, PageQuery, flash, page_args, render
@@ -80,3 +80,75 @@ def outbox_mail(request: Request, mail_id: IdPath, session: Db, viewer: Principa
     if mail is None:
         raise NotFound(_("This mail does not exist."))
     return render(request, "admin/outbox_mail.html", mail=mail)
+
+
+TARGET_ERRORS = {
+    "missing": lazy("Enter a number."),
+    "not_a_number": lazy("Enter a number, such as 12 or 0.5."),
+    "negative": lazy("Enter zero or more."),
+    "over_100": lazy("A percentage is at most 100."),
+    "not_above_worst": lazy("The target must be above the value that scores 0: more is better here."),
+    "not_below_worst": lazy("The target must be below the value that scores 0: less is better here."),
+    "unknown_component": lazy("This component does not exist."),
+    "unknown_region": lazy("Choose Shaoxing or one of its districts."),
+}
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _targets_page(request: Request, session, region_code: str, *, status_code: int = 200,  # noqa: ANN001
+                  values: dict | None = None, errors: dict | None = None):
+    from backend.scores import service as scores
+    from backend.scores.pages import COMPONENT_NAMES, DIMENSION_NAMES, UNIT_NAMES
+
+    codes = scores.home_region_codes(session)
+    regions = scores.repository.regions_by_code(session, codes)
+    rows = scores.targets(session, region_code)
+    shown = {}
+    for row in rows:
+        shown[f"{row.component}.target"] = _number(row.current.target)
+        shown[f"{row.component}.worst"] = _number(row.current.worst)
+    shown |= values or {}
+    dimensions = [(DIMENSION_NAMES[d], [r for r in rows if r.dimension.value == d])
+                  for d in DIMENSION_NAMES]
+    return render(request, "admin/targets.html", status_code=status_code, region=region_code,
+                  region_options=[(code, localized(regions[code])) for code in codes if code in regions],
+                  dimensions=dimensions, names=COMPONENT_NAMES, units=UNIT_NAMES, values=shown,
+                  errors=errors or {}, number=_number)
+
+
+@router.get("/admin/targets")
+def targets(request: Request, session: Db, region: str | None = None,
+            viewer: Principal = Depends(allow(Role.ADMIN))):
+    from backend.scores import service as scores
+
+    codes = scores.home_region_codes(session)
+    if region not in codes:
+        region = codes[0] if codes else ""
+    return _targets_page(request, session, region)
+
+
+@router.post("/admin/targets")
+def save_targets(request: Request, session: Db, data: FormData, viewer: Principal = Depends(allow(Role.ADMIN))):
+    from backend.scores import service as scores
+    from backend.scores.components import COMPONENTS
+
+    region = str(data.get("region", ""))
+    submitted = {c.code: (str(data.get(f"{c.code}.target", "")), str(data.get(f"{c.code}.worst", "")))
+                 for c in COMPONENTS if f"{c.code}.target" in data or f"{c.code}.worst" in data}
+    try:
+        with session.begin_nested():
+            changed = scores.set_targets(session, region, submitted, by_user_id=viewer.user_id)
+    except scores.InvalidTargets as err:
+        if "region" in err.errors:
+            flash(request, _(TARGET_ERRORS["unknown_region"]), "error")
+            return RedirectResponse("/admin/targets", status_code=303)
+        messages = {key: _(TARGET_ERRORS[code]) for key, code in err.errors.items()}
+        return _targets_page(request, session, region, status_code=422, values=data, errors=messages)
+    if changed:
+        flash(request, _("Targets saved; the region's scores were recomputed against them."), "success")
+    else:
+        flash(request, _("Nothing changed."), "info")
+    return RedirectResponse(f"/admin/targets?region={region}", status_code=303)

@@ -42,6 +42,7 @@ class EventKind(enum.StrEnum):
     ALERT_RAISED = "alert.raised"
     ALERT_ASSIGNED = "alert.assigned"
     ALERT_RESOLVED = "alert.resolved"
+    SCORE_TARGET_SET = "score_target.set"
 
     @classmethod
     def of_status(cls, subject: str, status: str) -> "EventKind":
@@ -154,6 +155,20 @@ class AlertResolved(_Payload):
     by_user_id: int | None = None
 
 
+class TargetValues(_Payload):
+    target: float
+    worst: float
+
+
+class ScoreTargetSet(_Payload):
+    region_code: str
+    component: str
+    before: TargetValues  # what applied until now (the settings file's or an earlier admin's)
+    target: float | None  # None: back to the settings file's
+    worst: float | None
+    by_user_id: int | None = None
+
+
 K = EventKind
 PAYLOADS: dict[EventKind, type[_Payload]] = {
     K.NEED_DRAFTED: Empty, K.NEED_POSTED: Posted, K.NEED_EDITED: Edited,
@@ -172,6 +187,7 @@ PAYLOADS: dict[EventKind, type[_Payload]] = {
     K.PARTNERSHIP_CREATED: PartnershipCreated,
     K.ORGANISATION_VERIFIED: Empty, K.ORGANISATION_REJECTED: Empty,
     K.ALERT_RAISED: AlertRaised, K.ALERT_ASSIGNED: AlertAssigned, K.ALERT_RESOLVED: AlertResolved,
+    K.SCORE_TARGET_SET: ScoreTargetSet,
 }
 
 # The reference every kind of a subject must carry (a match event names its need and capability too).
@@ -183,6 +199,7 @@ REQUIRED_REFERENCES: dict[str, tuple[str, ...]] = {
     "partnership": ("partnership_id",),
     "organisation": ("organisation_ids",),
     "alert": (),  # the alert's id is in the payload; the ledger has no alert column
+    "score_target": (),  # an admin's target for a region: the region column and the payload say which
 }
 # need.nda_confirmed is written by the match service and names the match as well.
 EXTRA_REFERENCES: dict[EventKind, tuple[str, ...]] = {K.NEED_NDA_CONFIRMED: ("match_id",)}

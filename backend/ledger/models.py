@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,13 +18,20 @@ class CollaborationEvent(Base):
         Index("ix_collaboration_events_need_id", "need_id"),
         Index("ix_collaboration_events_match_id", "match_id"),
         Index("ix_collaboration_events_project_id", "project_id"),
-        # Drill-down lists and scores read one kind over a period, and a project's events of one kind.
+        # Drill-down lists and scores read one kind over a period (also every lookup by kind alone).
         Index("ix_collaboration_events_kind_time", "kind", "occurred_at"),
-        Index("ix_collaboration_events_project_kind", "project_id", "kind"),
+        # Covering indexes of the drill-downs at 1M events (docs/scores.md, "Speed"): stalled projects read
+        # each project's creation and later events, stale needs each need's posting and responses, from the
+        # index alone.
+        Index("ix_collaboration_events_kind_project", "kind", "project_id", "occurred_at", "id",
+              postgresql_include=["region_id", "chain_id"], postgresql_where=text("project_id IS NOT NULL")),
+        Index("ix_collaboration_events_kind_need", "kind", "need_id", "occurred_at", "id",
+              postgresql_include=["region_id", "chain_id"],
+              postgresql_where=text("kind IN ('need.posted', 'match.university_interested', 'match.accepted')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(60), index=True)  # an `EventKind` value (backend/ledger/kinds.py)
+    kind: Mapped[str] = mapped_column(String(60))  # an `EventKind` value (backend/ledger/kinds.py)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"), index=True)

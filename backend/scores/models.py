@@ -48,3 +48,21 @@ class ScoreSnapshot(Base):
     detail: Mapped[dict] = mapped_column(JSONB, default=dict)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RegionTarget(Base):
+    """An admin's target for one component in one region, over the settings file's (docs/scores.md, "Targets").
+
+    `target` scores 100 and `worst` scores 0; counts and values are per month, like the file's."""
+
+    __tablename__ = "region_score_targets"
+    __table_args__ = (UniqueConstraint("region_id", "component", name="uq_region_score_targets_component"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    component: Mapped[str] = mapped_column(String(60))
+    target: Mapped[float] = mapped_column(Float)
+    worst: Mapped[float] = mapped_column(Float)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import delete, exists, func, select, text, tuple_
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from backend.chains.models import IndustryChain
@@ -18,7 +17,7 @@ from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region
 from backend.scores.components import RESPONSE_KINDS, STALE_DAYS, Event, moves
-from backend.scores.models import ScoreSnapshot
+from backend.scores.models import Dimension, RegionTarget, ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
 SCORED_KINDS = tuple(k.value for k in EventKind if moves(k))
@@ -253,28 +252,27 @@ def stalled_projects(session: Session, region_ids: list[int], chain_ids: list[in
     [cutoff, until) (no milestone in 60 days when cutoff is 60 days before until): (project, created at,
     last milestone done before `until` or None), longest stalled first, and how many there are."""
     e = CollaborationEvent
-    created = e.kind == EventKind.PROJECT_CREATED.value
     done = tuple(k.value for k in TERMINAL_PROJECT_KINDS)
-    first = (e.occurred_at, e.id)
-    # One pass over the projects' events up to `until`, one row per project (the scope of its first creation).
-    history = (select(e.project_id, func.min(e.occurred_at).filter(created).label("created_at"),
-                      func.array_agg(aggregate_order_by(e.region_id, *first)).filter(created)[1].label("region_id"),
-                      func.array_agg(aggregate_order_by(e.chain_id, *first)).filter(created)[1].label("chain_id"),
-                      func.max(e.occurred_at).filter(e.kind == EventKind.PROJECT_MILESTONE_DONE.value)
-                      .label("last_done"),
-                      func.bool_or(e.kind.in_(done)).label("finished"))
-               .where(e.project_id.is_not(None), e.occurred_at < until,
-                      e.kind.in_([EventKind.PROJECT_CREATED.value, EventKind.PROJECT_MILESTONE_DONE.value, *done]))
-               .group_by(e.project_id).cte("project_history").prefix_with("MATERIALIZED"))
-    idle_since = func.coalesce(history.c.last_done, history.c.created_at)
-    where = [history.c.created_at < cutoff, ~history.c.finished, idle_since < cutoff,
-             history.c.region_id.in_(region_ids)]
+    milestone = EventKind.PROJECT_MILESTONE_DONE.value
+    # Each project's first creation (its scope), then one pass over its later events up to `until`; both read
+    # the covering index (kind, project_id, occurred_at, id) without touching the table.
+    created = (select(e.project_id, e.occurred_at.label("created_at"), e.region_id, e.chain_id)
+               .where(e.kind == EventKind.PROJECT_CREATED.value, e.project_id.is_not(None), e.occurred_at < cutoff)
+               .distinct(e.project_id).order_by(e.project_id, e.occurred_at, e.id)
+               .cte("project_created").prefix_with("MATERIALIZED"))
+    progress = (select(e.project_id, func.max(e.occurred_at).filter(e.kind == milestone).label("last_done"),
+                       func.bool_or(e.kind.in_(done)).label("finished"))
+                .where(e.kind.in_([milestone, *done]), e.project_id.is_not(None), e.occurred_at < until)
+                .group_by(e.project_id).cte("project_progress").prefix_with("MATERIALIZED"))
+    idle_since = func.coalesce(progress.c.last_done, created.c.created_at)
+    where = [~func.coalesce(progress.c.finished, False), idle_since < cutoff, created.c.region_id.in_(region_ids)]
     if chain_ids is not None:
-        where.append(history.c.chain_id.in_(chain_ids))
-    joined = select(JointProject).join(history, history.c.project_id == JointProject.id).where(*where)
-    query = (joined.add_columns(history.c.created_at, history.c.last_done, func.count().over())
+        where.append(created.c.chain_id.in_(chain_ids))
+    joined = (select(JointProject).join(created, created.c.project_id == JointProject.id)
+              .outerjoin(progress, progress.c.project_id == created.c.project_id).where(*where))
+    query = (joined.add_columns(created.c.created_at, progress.c.last_done, func.count().over())
              .order_by(idle_since, JointProject.id))
-    total = select(func.count()).select_from(joined.with_only_columns(history.c.project_id).subquery())
+    total = select(func.count()).select_from(joined.with_only_columns(created.c.project_id).subquery())
     rows, count = _page(session, query, total, limit, offset)
     return [(r[0], r[1], r[2]) for r in rows], count
 
@@ -315,3 +313,23 @@ def regions_by_id(session: Session, ids: set[int]) -> dict[int, Region]:
     if not ids:
         return {}
     return {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(ids)))}
+
+
+# Admins' targets per region (over the settings file's) and the snapshots a changed target renormalises.
+
+def region_targets(session: Session) -> list[tuple[str, str, float, float]]:
+    """(region code, component, target, worst) of every admin target."""
+    query = select(Region.code, RegionTarget.component, RegionTarget.target, RegionTarget.worst).join(
+        Region, Region.id == RegionTarget.region_id)
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
+
+
+def region_target(session: Session, region_id: int, component: str) -> RegionTarget | None:
+    return session.scalar(select(RegionTarget).where(RegionTarget.region_id == region_id,
+                                                     RegionTarget.component == component))
+
+
+def region_dimension_rows(session: Session, region_id: int, dimensions: list[Dimension]) -> list[ScoreSnapshot]:
+    """Every snapshot of a region in these dimensions (their components and scores), every chain and period."""
+    s = ScoreSnapshot
+    return list(session.scalars(select(s).where(s.region_id == region_id, s.dimension.in_(dimensions))))

@@ -5,6 +5,8 @@ periods of its day and of the day its need was posted or its project created) an
 after each; `recompute` rebuilds every period. Recomputing by key from the ledger makes a redelivered or
 out-of-order task harmless: it writes the same rows again."""
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
@@ -81,6 +83,18 @@ def load_settings(path: Path = TARGETS_FILE) -> ScoreSettings:
         neighbour_cities=tuple(str(c) for c in raw.get("neighbour_cities", ())),
         strategic_chains=tuple(raw.get("strategic_chains", ())), key_tasks=tuple(raw.get("key_tasks", ())),
     )
+
+
+def effective_settings(session: Session, settings: ScoreSettings | None = None) -> ScoreSettings:
+    """The settings file with the admins' targets per region over it (an admin's target wins)."""
+    settings = settings or load_settings()
+    found = repository.region_targets(session)
+    if not found:
+        return settings
+    regions = {code: dict(by_component) for code, by_component in settings.regions.items()}
+    for code, component, target, worst in found:
+        regions.setdefault(code, {})[component] = {"target": target, "worst": worst}
+    return dataclasses.replace(settings, regions=regions)
 
 
 def reference(session: Session, settings: ScoreSettings | None = None) -> tuple[Reference, dict[int, str]]:
@@ -188,7 +202,7 @@ def _compute(periods: list[Period], evs: list[Event], ref: Reference, code_of: d
 
 def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSettings | None = None) -> int:
     """Rebuild every snapshot from the ledger alone; return how many rows were written."""
-    settings = settings or load_settings()
+    settings = effective_settings(session, settings)
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     ref, code_of = reference(session, settings)
@@ -235,7 +249,7 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
                  settings: ScoreSettings | None = None) -> int:
     """Update the snapshots these ledger events move, in one pass (idempotent; ids that are missing or move
     nothing are skipped); return how many rows were written."""
-    settings = settings or load_settings()
+    settings = effective_settings(session, settings)
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     days: set[date] = set()
@@ -298,3 +312,183 @@ def read(session: Session, region_code: str, period_kind: str, day: date, *, cha
     return ScoresOut(region_code=region_code, chain_id=chain_id, period=period.kind, period_start=period.start,
                      period_end=period.end, is_sample=any(r.is_sample for r in found), dimensions=dimensions,
                      composite=composite(values, settings.weights), weights=settings.weights)
+
+
+# Targets per region, set by an admin (docs/scores.md, "Targets per region").
+
+@dataclass(frozen=True)
+class TargetRow:
+    component: str
+    dimension: Dimension
+    unit: str
+    higher_is_better: bool
+    per_month: bool
+    default: Target  # the settings file's, for this region
+    current: Target  # what applies: the admin's when set, else the default
+    by_admin: bool
+
+
+class InvalidTargets(ValueError):
+    """Field errors by input name (`<component>.target`, `<component>.worst`), as error codes."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _file_target(settings: ScoreSettings, region_code: str, component: str) -> Target:
+    base = settings.defaults[component]
+    override = settings.regions.get(region_code, {}).get(component, {})
+    return Target(float(override.get("target", base.target)), float(override.get("worst", base.worst)))
+
+
+def targets(session: Session, region_code: str) -> list[TargetRow]:
+    """Every component's target in a region: the settings file's and what applies (monthly for counts)."""
+    file_settings = load_settings()
+    admin = {(code, component): Target(t, w) for code, component, t, w in repository.region_targets(session)}
+    rows = []
+    for c in COMPONENTS:
+        if c.code not in file_settings.defaults:
+            continue
+        default = _file_target(file_settings, region_code, c.code)
+        mine = admin.get((region_code, c.code))
+        rows.append(TargetRow(component=c.code, dimension=c.dimension, unit=c.unit, higher_is_better=c.higher_is_better,
+                              per_month=c.per_month, default=default, current=mine or default,
+                              by_admin=mine is not None))
+    return rows
+
+
+def check_target(component: str, target_text: str, worst_text: str) -> tuple[Target | None, dict[str, str]]:
+    """Parse and check one component's two numbers; return the target or error codes by input name:
+    `missing`, `not_a_number`, `negative`, `over_100`, `not_above_worst`, `not_below_worst`."""
+    spec = BY_CODE[component]
+    errors: dict[str, str] = {}
+    numbers: dict[str, float] = {}
+    for name, text_value in (("target", target_text), ("worst", worst_text)):
+        key = f"{component}.{name}"
+        raw = (text_value or "").strip().replace(",", "")
+        if not raw:
+            errors[key] = "missing"
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            errors[key] = "not_a_number"
+            continue
+        if not math.isfinite(number):
+            errors[key] = "not_a_number"
+        elif number < 0:
+            errors[key] = "negative"
+        elif spec.unit == "percent" and number > 100:
+            errors[key] = "over_100"
+        else:
+            numbers[name] = number
+    if errors:
+        return None, errors
+    target, worst = numbers["target"], numbers["worst"]
+    if spec.higher_is_better and target <= worst:
+        return None, {f"{component}.target": "not_above_worst"}
+    if not spec.higher_is_better and target >= worst:
+        return None, {f"{component}.target": "not_below_worst"}
+    return Target(target, worst), {}
+
+
+def set_targets(session: Session, region_code: str, submitted: dict[str, tuple[str, str]], *,
+                by_user_id: int | None) -> list[str]:
+    """Store an admin's targets for a region (`submitted`: component -> (target, worst) as typed), one ledger
+    event per changed component, and renormalise the region's snapshots; return the changed components.
+    A value equal to the settings file's removes the admin's row. Raises `InvalidTargets` and writes nothing
+    when any number is wrong."""
+    from backend.ledger import service as ledger
+    from backend.ledger.kinds import EventKind
+    from backend.scores.models import RegionTarget
+
+    region_id = repository.region_id(session, region_code)
+    if region_id is None or region_code not in home_region_codes(session):
+        raise InvalidTargets({"region": "unknown_region"})
+    current = {row.component: row for row in targets(session, region_code)}
+    parsed: dict[str, Target] = {}
+    errors: dict[str, str] = {}
+    for component, (target_text, worst_text) in submitted.items():
+        if component not in current:
+            errors[component] = "unknown_component"
+            continue
+        value, problems = check_target(component, target_text, worst_text)
+        errors.update(problems)
+        if value is not None:
+            parsed[component] = value
+    if errors:
+        raise InvalidTargets(errors)
+    changed = []
+    for component, value in parsed.items():
+        row = current[component]
+        if value == row.current:
+            continue
+        stored = repository.region_target(session, region_id, component)
+        back_to_file = value == row.default
+        if back_to_file:
+            session.delete(stored)
+        elif stored is None:
+            session.add(RegionTarget(region_id=region_id, component=component, target=value.target,
+                                     worst=value.worst, updated_by_id=by_user_id))
+        else:
+            stored.target, stored.worst, stored.updated_by_id = value.target, value.worst, by_user_id
+        ledger.record(session, EventKind.SCORE_TARGET_SET, region_id=region_id, data={
+            "region_code": region_code, "component": component,
+            "before": {"target": row.current.target, "worst": row.current.worst},
+            "target": None if back_to_file else value.target, "worst": None if back_to_file else value.worst,
+            "by_user_id": by_user_id})
+        changed.append(component)
+    if changed:
+        session.flush()
+        renormalise(session, region_code, changed)
+    return changed
+
+
+def home_region_codes(session: Session) -> list[str]:
+    """The scored regions: the home city, then its districts."""
+    settings = load_settings()
+    regions = repository.regions(session)
+    city = next((r for r in regions if r.code == settings.home_city), None)
+    if city is None:
+        return []
+    return [city.code, *sorted(r.code for r in regions if r.parent_id == city.id)]
+
+
+def renormalise(session: Session, region_code: str, components: list[str],
+                settings: ScoreSettings | None = None) -> int:
+    """Normalise a region's stored raw values of `components` against the targets that apply now, and
+    refresh their dimensions' scores and every trend they feed (no ledger read); return rows changed."""
+    settings = effective_settings(session, settings)
+    region_id = repository.region_id(session, region_code)
+    dimensions = sorted({BY_CODE[c].dimension for c in components}, key=lambda d: d.value)
+    rows = repository.region_dimension_rows(session, region_id, dimensions)
+    by_key = {(r.chain_id, r.dimension, r.component, r.period, r.period_start): r for r in rows}
+    new_value: dict[int, float | None] = {}
+    for r in rows:
+        if r.component in components:
+            target = settings.target(region_code, r.component, Period(r.period, r.period_start, r.period_end))
+            new_value[r.id] = normalise(r.raw_value, target)
+            if target is not None and r.target != target.target:
+                r.target = target.target
+    for r in rows:
+        if r.component is None:
+            members = [by_key.get((r.chain_id, r.dimension, c.code, r.period, r.period_start))
+                       for c in COMPONENTS if c.dimension == r.dimension]
+            new_value[r.id] = dimension_score([new_value.get(m.id, m.value) for m in members if m is not None])
+    changed = 0
+    for r in rows:
+        value = new_value.get(r.id, r.value)
+        previous = by_key.get((r.chain_id, r.dimension, r.component, r.period,
+                               Period(r.period, r.period_start, r.period_end).previous().start))
+        previous_value = None if previous is None else new_value.get(previous.id, previous.value)
+        trend = None if previous is None or previous_value is None or value is None else round(
+            value - previous_value, 2)
+        if r.value != value or r.trend != trend:
+            r.value, r.trend = value, trend
+            changed += 1
+        if r.component is None:
+            r.raw_value = value
+            r.previous_raw_value = previous_value if previous is not None else None
+    session.flush()
+    return changed

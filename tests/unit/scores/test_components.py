@@ -256,6 +256,8 @@ QUIET = [  # kinds that move no component, on the entities of the baseline
     ev(50, K.ORGANISATION_REJECTED, at(1, 3), D2, None, (FIRM_D,)),
     ev(50, K.ALERT_RAISED, at(1, 16), D2, BEARINGS, alert_id=1, alert_kind="stale_need", subject="need:1"),
     ev(50, K.ALERT_ASSIGNED, at(1, 17), D2, BEARINGS, alert_id=1, alert_kind="stale_need", assignee_id=7),
+    ev(50, K.SCORE_TARGET_SET, at(1, 17), CITY, None, region_code="330600", component="accepted_matches",
+       before={"target": 36.0, "worst": 0.0}, target=2.0, worst=0.0, by_user_id=7),
 ]
 
 
