@@ -571,6 +571,7 @@ class MatchPlan:
     explanation: Explanation
     proposed_at: datetime
     steps: list[MatchStep] = field(default_factory=list)
+    score: float = 0.0  # the calibrated match score the history's proposal carried (its ledger event's)
 
     @property
     def accepted_at(self) -> datetime | None:
@@ -1082,23 +1083,28 @@ class _History:
         """A pair of the sample history, and its place among the need's pairs (an on-topic pair that shares
         more terms and fits the language comes first).
 
-        Its score and explanation are not made up here: the matching engine scores the pair on the same
-        calibrated scale as every other match when it matches the need or the capability (pairs a person acted
-        on, and sample pairs, are always rescored; backend.matches.matching). The draws below only order the
-        history, and keep the rest of the generated data as it was.
+        Its explanation is not made up here, and its score is only provisional: the matching engine scores the
+        pair on the same calibrated scale as every other match when it matches the need or the capability
+        (pairs a person acted on, and sample pairs, are always rescored; backend.matches.matching). The draws
+        below order the history and keep the rest of the generated data as it was; the score its proposal
+        carried into the ledger (what the sensing score's qualified-match share reads) follows from the same
+        draws: an on-topic pair 0.08 + 0.09 per shared concept + 2.5 x (closeness - 0.8), 0.08 less across
+        languages; an off-topic pair 0.02 + 1.5 x (closeness - 0.765); between 0.01 and 0.95.
         """
         rng = self.rng
         need, cap = self.needs[ni], self.capabilities[ci]
         cross = need.language != cap.language
         shared = [] if off_topic else sorted(need.concepts & cap.concepts)
         if off_topic:
-            rng.uniform(0.765, 0.81)
+            closeness = rng.uniform(0.765, 0.81)
+            score = 0.02 + 1.5 * (closeness - 0.765)
             dense_rank = rng.randint(8, 20)
             lexical_rank = None if cross or rng.random() < 0.5 else rng.randint(15, 40)
             if lexical_rank:
                 rng.uniform(0.005, 0.02)
         else:
-            rng.uniform(0.8, 0.9)
+            closeness = rng.uniform(0.8, 0.9)
+            score = 0.08 + 0.09 * min(5, len(shared)) + 2.5 * (closeness - 0.8) - (0.08 if cross else 0.0)
             dense_rank = rng.randint(1, 8)
             lexical_rank = None if cross else max(1, 1 + 2 * (5 - len(shared)) + rng.randint(0, 3))
             if not cross:
@@ -1106,7 +1112,8 @@ class _History:
         ranks = [1 / (60 + dense_rank)] + ([1 / (60 + lexical_rank)] if lexical_rank else [])
         order = sum(ranks) / (1 if cross else 2)
         return MatchPlan(need=ni, capability=ci, dense=None, lexical=None, fused=round(order, 6), rank=0,
-                         explanation=Explanation(sample=True), proposed_at=at)
+                         explanation=Explanation(sample=True), proposed_at=at,
+                         score=round(min(0.95, max(0.01, score)), 3))
 
     def _lifecycle(self, m: MatchPlan, need: NeedPlan, off_topic: bool, solved_at: datetime | None) -> None:
         rng, t0 = self.rng, m.proposed_at

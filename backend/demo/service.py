@@ -177,7 +177,7 @@ class _Loader:
         for n, p in enumerate(self.plan.matches, start=1):
             match = matches.propose(
                 self.session, self.need_ids[p.need], self.capability_ids[p.capability], dense_score=p.dense,
-                lexical_score=p.lexical, fused_score=0.0, rank=p.rank, explanation=p.explanation,
+                lexical_score=p.lexical, fused_score=p.score, rank=p.rank, explanation=p.explanation,
                 at=p.proposed_at, is_sample=True,
             )
             for step in p.steps:

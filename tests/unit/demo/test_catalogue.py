@@ -14,8 +14,9 @@ BEFORE = {
     "needs": (233, "b0c42c479bb0fd0bc3a1d1a57d336f28c5a6466036c4c9869d75acf9af1f6b47"),
     "capabilities": (648, "77b73edaa7680db2a61bd81bcd18db50cebb3ba1b1ff2dc4c26a603e6f95b81e"),
     # the matches changed on purpose: the pairs are the same, their scores and explanations now come from the engine,
-    # and the sample marker is the typed Explanation(sample=True)
-    "matches": (694, "af7b7f46997a9ea47b3320055c02082e75661f97df64f06f3d964b6a6a9e7a82"),
+    # and the sample marker is the typed Explanation(sample=True); then each proposal's own score (from the draws
+    # that were already made: the rest of the data is unchanged)
+    "matches": (694, "48f550b75f2e451961fc41d689f011577f1a828c6b5487d7c5036e257c92ccaf"),
     "projects": (140, "3baeaeab7a4f965275303118a0325057482b64cfcc3cbe1e1c3ab92371c8492e"),
     "partnerships": (52, "2a4c5d739895a73c0431d7862eaf639a208a54c324974e698a85719fcec27f11"),
     "users": (4, "64467995d2fe5ac0c43b7a49b2aef40ff4f5ae23e98323e44504452b4422f24c"),

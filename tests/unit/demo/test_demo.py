@@ -197,13 +197,19 @@ def test_matches_and_projects_go_through_their_whole_lifecycles(demo):
     assert {p.match_id for p in from_matches} <= accepted
     assert all(p.contract_value_cny > 0 for p in projects)
     assert _count(s, Milestone, Milestone.done_on.is_not(None)) > 0
-    # some of the history crosses languages; its scores and explanations are left to the engine
+    # some of the history crosses languages; its explanations are left to the engine, and its scores are the
+    # history's own (provisional: the engine rescores sample pairs), as its proposals' ledger events carry them
     need_lang = dict(s.execute(select(Need.id, Need.language)).tuples().all())
     cap_lang = dict(s.execute(select(Capability.id, Capability.language)).tuples().all())
     matches = list(s.scalars(select(Match)))
     assert any(need_lang[m.need_id] != cap_lang[m.capability_id] for m in matches)
-    assert all(Explanation.read(m.explanation) == Explanation(sample=True) and m.fused_score == 0.0
+    assert all(Explanation.read(m.explanation) == Explanation(sample=True) and 0.01 <= m.fused_score <= 0.95
                and m.dense_score is None for m in matches)
+    proposed = dict(s.execute(select(CollaborationEvent.match_id, CollaborationEvent.data["fused_score"].as_float())
+                              .where(CollaborationEvent.kind == "match.proposed")).tuples().all())
+    assert proposed == {m.id: m.fused_score for m in matches}
+    qualified = sum(1 for m in matches if m.fused_score >= 0.5)
+    assert 0.2 * len(matches) < qualified < 0.8 * len(matches)  # neither none nor all
 
 
 def test_every_match_project_and_partnership_is_in_the_ledger(demo):
