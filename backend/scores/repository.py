@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import delete, exists, func, select, text, tuple_
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from backend.chains.models import IndustryChain
 from backend.ledger.kinds import EventKind
@@ -221,8 +221,11 @@ def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | 
     reply = aliased(CollaborationEvent)
     responses = tuple(k.value for k in RESPONSE_KINDS)
     window = timedelta(days=STALE_DAYS)
+    # The bounds on the reply's time follow from the posting's (a response comes after its need's posting) and let
+    # the plan read the period's responses only, not the whole ledger's.
     answered = exists().where(reply.need_id == posted.need_id, reply.kind.in_(responses),
-                              reply.occurred_at <= posted.occurred_at + window)
+                              reply.occurred_at <= posted.occurred_at + window, reply.occurred_at >= since,
+                              reply.occurred_at < until + window)
     # The ledger's few postings of the period first (by time), then the needs: a plan that starts from the needs
     # table would probe the ledger once per need.
     candidates = (select(posted.id, posted.need_id, posted.occurred_at)
@@ -235,7 +238,7 @@ def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | 
                                                              reply.kind.in_(responses)).scalar_subquery())
     joined = select(Need).join(candidates, candidates.c.need_id == Need.id).where(visible)
     query = (joined.add_columns(candidates.c.occurred_at, first_reply, func.count().over())
-             .options(joinedload(Need.organisation), joinedload(Need.chain))
+             .options(selectinload(Need.organisation), selectinload(Need.chain))
              .order_by(candidates.c.occurred_at, candidates.c.id))
     total = select(func.count()).select_from(joined.with_only_columns(candidates.c.id).subquery())
     rows, count = _page(session, query, total, limit, offset)
@@ -296,7 +299,7 @@ def partnerships(session: Session, region_ids: list[int], chain_ids: list[int] |
              e.occurred_at < until, *_in_scope(e, region_ids, chain_ids)]
     joined = select(Partnership).join(e, e.partnership_id == Partnership.id).where(*where)
     query = (joined.add_columns(e.occurred_at, func.count().over())
-             .options(joinedload(Partnership.local_organisation), joinedload(Partnership.foreign_organisation))
+             .options(selectinload(Partnership.local_organisation), selectinload(Partnership.foreign_organisation))
              .order_by(e.occurred_at.desc(), e.id.desc()))
     total = select(func.count()).select_from(joined.with_only_columns(e.id).subquery())
     rows, count = _page(session, query, total, limit, offset)
