@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     e5_torch_dir_setting: Path | None = Field(default=None, validation_alias="MATCHMAKER_E5_TORCH_DIR")
     hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     candidate_k: int = Field(default=50, ge=10, le=1000)
+    # The lexical channel's first pass by exact BM25 over every posting holding a query term (the GIN index),
+    # instead of the impact-ordered postings and exact rescoring of their best candidates: for evaluation.
+    lexical_exact: bool = False
     match_top_n: int = Field(default=10, ge=1, le=100)
     # Calibrated match scores (probability that the pair is relevant): a pair below match_min_score is not
     # proposed; at or above qualified_score it is "qualified" (the sensing score's first-match indicator).

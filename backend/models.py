@@ -7,6 +7,7 @@ from backend.capabilities.models import Capability, CapabilityKind, CapabilitySt
 from backend.chains.models import IndustryChain
 from backend.imports.models import ImportJob, ImportRow
 from backend.ledger.models import CollaborationEvent
+from backend.matches import lexical_index  # noqa: F401  (the impact-ordered lexical index tables)
 from backend.matches.models import DeclineReason, EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import NdaAcceptance, Need, NeedStatus, Visibility
 from backend.notifications.models import Notification, OutboxMail, Preference

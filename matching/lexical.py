@@ -257,15 +257,24 @@ def bm25_rank(
     return scored[:limit] if limit is not None else scored
 
 
-def feedback_terms_sql(table: str, *, id_column: str = "id", lex_column: str = "lex") -> str:
+def feedback_terms_sql(table: str, *, id_column: str = "id", lex_column: str = "lex",
+                       stats_table: str | None = None) -> str:
     """Candidate expansion terms from feedback documents: rows (lexeme, p, df, n), best p first.
 
     Bind :ids (the feedback documents), :weights (float8[], each document's share, e.g. its first-pass
     score), :exclude (text[], the query's own lexemes) and :pool. p = sum over the documents of
     weight x tf / length (the relevance model of RM3); df and n come from the whole table (one GIN probe
     per candidate term), for an idf that keeps common characters out. Single Han characters are never
-    candidates (their bigrams carry them), nor numbers.
+    candidates (their bigrams carry them), nor numbers. With ``stats_table`` (a (term, df) table kept in
+    step with ``table``, and its row count in lexical_collections), df and n are read there instead.
     """
+    if stats_table:
+        df = f"coalesce((SELECT s.df FROM {stats_table} AS s WHERE s.term = rel.lexeme), 0)::float8"
+        n = f"(SELECT c.documents FROM lexical_collections AS c WHERE c.name = '{table}')::float8"
+    else:
+        df = (f"(SELECT count(*) FROM {table} AS c\n        "
+              f"WHERE c.{lex_column} @@ CAST(quote_literal(rel.lexeme) AS tsquery))::float8")
+        n = f"(SELECT count(*) FROM {table} AS c WHERE c.{lex_column} IS NOT NULL)::float8"
     return f"""
 WITH fb AS (
     SELECT f.w, u.lexeme, cardinality(u.positions)::float8 AS tf,
@@ -281,10 +290,7 @@ rel AS (
       AND lexeme !~ '^[0-9.]+$' AND strpos(lexeme, chr(92)) = 0 AND strpos(lexeme, chr(39)) = 0
     GROUP BY lexeme ORDER BY p DESC, lexeme LIMIT :pool
 )
-SELECT rel.lexeme, rel.p,
-       (SELECT count(*) FROM {table} AS c
-        WHERE c.{lex_column} @@ CAST(quote_literal(rel.lexeme) AS tsquery))::float8 AS df,
-       (SELECT count(*) FROM {table} AS c WHERE c.{lex_column} IS NOT NULL)::float8 AS n
+SELECT rel.lexeme, rel.p, {df} AS df, {n} AS n
 FROM rel ORDER BY rel.p DESC, rel.lexeme
 """
 
@@ -412,3 +418,108 @@ GROUP BY m.id
 ORDER BY score DESC, m.id
 LIMIT :limit
 """
+
+
+# --- the fast path: impact-ordered postings, then exact BM25 of the candidates ----------------------------
+
+#: Query pruning for candidate generation (the exact rescoring keeps every query term): terms are taken rarest
+#: first while the postings they would read stay within ROW_BUDGET (a term reads at most PER_TERM, its best
+#: impacts), none in more than CANDIDATE_MAX_SHARE of the documents (unless fewer than CANDIDATE_MIN_TERMS
+#: would be left), Chinese single characters never (a bigram carries them). POOL candidates are rescored.
+#: Measured at 100k postings with `matchmaker bench` (docs/scaling.md).
+PER_TERM = 800
+ROW_BUDGET = 40_000
+POOL = 400
+CANDIDATE_MAX_SHARE = 0.05
+CANDIDATE_MIN_TERMS = 4
+
+
+def is_han_character(term: str) -> bool:
+    return len(term) == 1 and HAN_RE.match(term) is not None
+
+
+def candidate_terms(terms: Iterable[str], df: Mapping[str, int], n_docs: int, *, per_term: int | None = None,
+                    budget: int | None = None, max_share: float | None = None,
+                    min_terms: int | None = None) -> list[str]:
+    """The query terms worth reading postings for: present in the collection, not a Chinese single character,
+    rarest first, while their postings (each at most per_term) fit the row budget; terms in more than
+    max_share of the documents only to reach min_terms."""
+    per_term = per_term or PER_TERM
+    budget = budget or ROW_BUDGET
+    max_share = CANDIDATE_MAX_SHARE if max_share is None else max_share
+    min_terms = CANDIDATE_MIN_TERMS if min_terms is None else min_terms
+    known = sorted((t for t in dict.fromkeys(terms) if df.get(t) and not is_han_character(t)),
+                   key=lambda t: (df[t], t))
+    out: list[str] = []
+    rows = 0
+    for term in known:
+        cost = min(df[term], per_term)
+        common = df[term] > max_share * n_docs
+        if len(out) >= min_terms and (common or rows + cost > budget):
+            break
+        out.append(term)
+        rows += cost
+    return out
+
+
+def impact_sql(table: str, terms_table: str, posting_column: str, *, id_column: str = "id",
+               lex_column: str = "lex", length: str | None = None, where: str = "", k1: float = BM25_K1,
+               b: float = BM25_B) -> str:
+    """Exact BM25 of the candidates an impact-ordered postings table gives; rows (id, score, pooled).
+
+    Candidates: for every term of :cterms (text[]) its :per_term best postings of ``terms_table`` (read
+    backwards through its key (term, impact, posting)), summed with the weights :cweights (float8[], the
+    term's idf x query weight); the :pool best, plus the ids of :also (bigint[]), are rescored. Rescoring is
+    exact BM25 over every term of :terms with the weights :idf (float8[], idf x query weight), :avg_dl the
+    collection's average length; ``where`` (conditions on ``d``) decides which candidates may be returned.
+    ``pooled`` is the number of candidates the postings gave (the pool was full when it equals :pool).
+    """
+    dl = length or f"length(d.{lex_column})"
+    extra = f" AND ({where})" if where else ""
+    return f"""
+WITH q AS (
+    SELECT * FROM unnest(CAST(:cterms AS text[]), CAST(:cweights AS float8[])) AS q(term, w)
+),
+hit AS (
+    SELECT p.id, sum(q.w * p.impact) AS s
+    FROM q CROSS JOIN LATERAL (
+        SELECT t.{posting_column} AS id, t.impact FROM {terms_table} AS t
+        WHERE t.term = q.term ORDER BY t.impact DESC, t.{posting_column} DESC LIMIT :per_term
+    ) AS p
+    GROUP BY p.id ORDER BY s DESC, p.id LIMIT :pool
+),
+candidate AS (
+    SELECT id FROM hit UNION SELECT unnest(CAST(:also AS bigint[]))
+),
+doc AS MATERIALIZED (
+    SELECT d.{id_column} AS id, ({dl})::float8 AS dl,
+           ts_filter(setweight(d.{lex_column}, 'A', CAST(:terms AS text[])), '{{a}}') AS found
+    FROM candidate JOIN {table} AS d ON d.{id_column} = candidate.id
+    WHERE d.{lex_column} IS NOT NULL{extra}
+),
+m AS (
+    SELECT doc.id, doc.dl, u.lexeme, cardinality(u.positions)::float8 AS tf
+    FROM doc CROSS JOIN LATERAL unnest(doc.found) AS u
+),
+idf AS (
+    SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:idf AS float8[])) AS idf(lexeme, idf)
+)
+SELECT m.id,
+       sum(idf.idf * m.tf * {k1 + 1:g} / (m.tf + {k1:g} * ({1 - b:g} + {b:g} * m.dl / CAST(:avg_dl AS float8))))
+       AS score,
+       (SELECT count(*) FROM hit) AS pooled
+FROM m JOIN idf USING (lexeme)
+GROUP BY m.id
+ORDER BY score DESC, m.id
+LIMIT :limit
+"""
+
+
+def impact_params(terms: list[str], weights: Mapping[str, float], df: Mapping[str, int], n_docs: int,
+                  avg_dl: float, candidates: list[str], *, limit: int, also: Iterable[int] = (),
+                  per_term: int = PER_TERM, pool: int = POOL) -> dict:
+    """The bind parameters of impact_sql: each term's weight is its query weight x BM25 idf."""
+    idf = {t: weights.get(t, 1.0) * bm25_idf(df.get(t, 0), n_docs) for t in terms if df.get(t)}
+    return {"cterms": candidates, "cweights": [idf[t] for t in candidates], "terms": list(idf),
+            "idf": list(idf.values()), "avg_dl": avg_dl, "also": list(also), "per_term": per_term, "pool": pool,
+            "limit": limit}

@@ -14,6 +14,7 @@ from backend import postings
 from backend.base import MatchState, PostingColumns
 from backend.capabilities.models import Capability, CapabilityStatus
 from backend.config import get_settings
+from backend.matches import lexical_index
 from backend.matches import service as match_service
 from backend.matches.models import EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import Need, NeedStatus
@@ -259,7 +260,10 @@ def retrieve(
             methods is None or FEEDBACK_LEXICAL in methods):
         # Lexical feedback (RM3): the query's own terms plus the distinctive terms of its best first-pass
         # partners, searched again with BM25. The pool of candidate terms is a few times the number kept.
-        rows = session.execute(text(lexical.feedback_terms_sql(target.__tablename__, lex_column="lexical")),
+        stats_table = None if lexical_stats is None or "known" in lexical_stats else \
+            lexical_index.of(target.__tablename__).stats
+        rows = session.execute(text(lexical.feedback_terms_sql(target.__tablename__, lex_column="lexical",
+                                                               stats_table=stats_table)),
                                {"ids": top, "weights": [max(score, 1e-6) for _, score in first],
                                 "exclude": terms, "pool": 4 * settings.feedback_terms}).all()
         expansion = lexical.expansion_terms(rows, settings.feedback_terms)
@@ -330,8 +334,52 @@ def _calibrate(session: Session, target: type, source: PostingColumns, result: R
 
 
 def _bm25(session: Session, target: type, eligible, terms: list[str], k: int):  # noqa: ANN001, ANN202
-    """BM25 (GIN candidates, exact scores) of the terms over the eligible targets: (id -> score, the
-    collection statistics for _bm25_more), or ({}, None) when nothing holds a term."""
+    """BM25 of the terms over the eligible targets: (id -> score, the collection statistics for _bm25_more),
+    or ({}, None) when nothing holds a term. Candidates come from the impact-ordered postings of the query's
+    rarest terms and are rescored with exact BM25 over every term; ``lexical_exact`` scores every posting
+    holding a term instead (the GIN index)."""
+    if get_settings().lexical_exact:
+        return _bm25_exact(session, target, eligible, terms, k)
+    df, n, avg_dl = lexical_index.statistics(session, target.__tablename__, terms)
+    if not df:
+        return {}, None
+    stats = {"df": df, "n": n, "avg_dl": avg_dl}
+    scores = _impact(session, target, eligible, terms, dict.fromkeys(terms, 1.0), stats,
+                     lexical.candidate_terms(terms, df, n), k)
+    return scores, stats
+
+
+def _impact(session: Session, target: type, eligible, terms: list[str], weights: dict[str, float],  # noqa: ANN001, PLR0913
+            stats: dict, candidates: list[str], k: int, also: tuple[int, ...] = ()) -> dict[int, float]:
+    """Exact BM25 of the best candidates of the impact postings (lexical.impact_sql), id -> score. Fewer than k
+    eligible results: a pool eight times larger when it was full (the conditions skipped most of it), else
+    every term of the query but Chinese single characters as candidate terms (the rare ones were exhausted)."""
+    collection = lexical_index.of(target.__tablename__)
+    sql = text(lexical.impact_sql(target.__tablename__, collection.terms, collection.posting, lex_column="lexical",
+                                  where=f"d.id IN ({eligible})"))
+    # the feedback pass adds the best candidates of its few new terms to the first pass's top k
+    per_term, pool = lexical.PER_TERM, lexical.POOL // 2 if also else lexical.POOL
+    every = [t for t in terms if stats["df"].get(t) and not lexical.is_han_character(t)]
+    for _attempt in range(3):
+        params = lexical.impact_params(terms, weights, stats["df"], stats["n"], stats["avg_dl"], candidates,
+                                       limit=k, also=also, per_term=per_term, pool=pool)
+        rows = session.execute(sql, params).all()
+        if len(rows) >= k:
+            break
+        if rows and rows[0].pooled >= pool:
+            per_term, pool = per_term * 8, pool * 8
+        elif len(candidates) < len(every):
+            candidates = every
+        elif not rows:
+            per_term, pool = per_term * 8, pool * 8
+        else:
+            break
+    return {r.id: float(r.score) for r in rows}
+
+
+def _bm25_exact(session: Session, target: type, eligible, terms: list[str], k: int):  # noqa: ANN001, ANN202
+    """BM25 (GIN candidates, exact scores) of the terms over the eligible targets, with the statistics of the
+    eligible collection."""
     tsq = lexical.tsquery_literal(terms)
     if not tsq:
         return {}, None
@@ -347,13 +395,19 @@ def _bm25(session: Session, target: type, eligible, terms: list[str], k: int):  
 
 def _bm25_more(session: Session, target: type, eligible, weights: dict[str, float], new: list[str],  # noqa: ANN001
                first: dict[int, float], stats: dict, k: int) -> dict[int, float]:
-    """BM25 of the weighted terms after `new` joined the first pass's, scoring only the documents that
-    can enter the top k (see lexical.bm25_more_sql); id -> score."""
+    """BM25 of the weighted terms after `new` joined the first pass's. Only the first pass's top k and the
+    documents holding a new term can enter the top k (see lexical.bm25_more_sql): the impact postings of
+    the new terms give the latter; id -> score."""
     terms = list(weights)
-    sql = lexical.bm25_more_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
-    rows = session.execute(text(sql), {"tsq": lexical.tsquery_literal(new), "also": list(first), "terms": terms,
-                                       "weights": [weights[t] for t in terms], **stats, "limit": k}).all()
-    return {r.id: float(r.score) for r in rows}
+    if "known" in stats:  # the exact first pass
+        sql = lexical.bm25_more_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
+        rows = session.execute(text(sql), {"tsq": lexical.tsquery_literal(new), "also": list(first), "terms": terms,
+                                           "weights": [weights[t] for t in terms], **stats, "limit": k}).all()
+        return {r.id: float(r.score) for r in rows}
+    df, _n, _avg = lexical_index.statistics(session, target.__tablename__, new)
+    grown = dict(stats, df=stats["df"] | df)
+    return _impact(session, target, eligible, terms, weights, grown, [t for t in new if df.get(t)], k,
+                   also=tuple(first))
 
 
 FEEDBACK = "feedback"

@@ -10,7 +10,9 @@ import psycopg
 from backend.config import ROOT
 
 REQUIRED = ("embed_p95_ms", "save_to_matches_p95_s", "query_p95_ms_10k", "query_p95_ms_100k", "recall_at_10_100k",
-            "hnsw_build_s_100k", "exact_over_hnsw_ratio_100k")
+            "hnsw_build_s_100k", "exact_over_hnsw_ratio_100k", "lexical_p95_ms_100k", "retrieve_p50_ms_100k",
+            "retrieve_p95_ms_100k", "lexical_overlap_at_10_100k", "filtered_recall_at_10_100k",
+            "filtered_short_results", "query_p95_ms_1m", "recall_at_10_1m", "retrieve_p50_ms_1m")
 
 
 def test_quick_bench_reports_every_figure(pg_server_url: str):
@@ -38,7 +40,19 @@ def test_quick_bench_reports_every_figure(pg_server_url: str):
     for tag in ("1k", "2k"):
         assert 0.8 <= figures[f"recall_at_10_{tag}"] <= 1.0
         assert figures[f"exact_sql_agrees_with_numpy_{tag}"] >= 0.99
-    assert figures["query_p95_ms_100k"] is None and figures["recall_at_10_100k"] is None
+    # The lexical first pass on real texts (impact postings + exact rescoring against exact BM25), the filtered
+    # dense top-10, and the lexical index's build.
+    for tag in ("1k", "2k"):
+        for key in ("lexical_p50_ms", "lexical_p95_ms", "lexical_exact_p50_ms", "lexical_index_build_s",
+                    "lexical_index_mb", "filtered_p95_ms", "database_mb"):
+            assert figures[f"{key}_{tag}"] > 0, key
+        assert figures[f"lexical_overlap_at_10_{tag}"] >= 0.9
+        assert figures[f"filtered_recall_at_10_{tag}"] >= 0.9 and figures[f"filtered_short_results_{tag}"] == 0
+    assert "Lexical first pass" in done.stdout and "Filtered dense top-10" in done.stdout
+    for key in ("query_p95_ms_100k", "recall_at_10_100k", "lexical_p95_ms_100k", "lexical_overlap_at_10_100k",
+                "filtered_recall_at_10_100k", "filtered_short_results", "query_p95_ms_1m", "retrieve_p50_ms_1m"):
+        assert figures[key] is None, key
+        assert figures["targets_met"].get(key) is None
     assert figures["save_to_matches_runs"] == 2 and figures["save_to_matches_corpus"] == 1000
     assert figures["targets_met"]["query_p95_ms_100k"] is None
     # The bulk import ran through the product's path (100 rows in a quick run, 1,000 in a full one).
