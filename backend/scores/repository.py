@@ -271,13 +271,21 @@ def stalled_projects(session: Session, region_ids: list[int], chain_ids: list[in
     where = [~func.coalesce(progress.c.finished, False), idle_since < cutoff, created.c.region_id.in_(region_ids)]
     if chain_ids is not None:
         where.append(created.c.chain_id.in_(chain_ids))
-    joined = (select(JointProject).join(created, created.c.project_id == JointProject.id)
-              .outerjoin(progress, progress.c.project_id == created.c.project_id).where(*where))
-    query = (joined.add_columns(created.c.created_at, progress.c.last_done, func.count().over())
-             .order_by(idle_since, JointProject.id))
-    total = select(func.count()).select_from(joined.with_only_columns(created.c.project_id).subquery())
-    rows, count = _page(session, query, total, limit, offset)
-    return [(r[0], r[1], r[2]) for r in rows], count
+    # The page is chosen and counted over ids and times; only its rows are joined to the projects.
+    stalled = (select(created.c.project_id, created.c.created_at, progress.c.last_done,
+                      idle_since.label("idle_since"), func.count().over().label("total"))
+               .select_from(created).outerjoin(progress, progress.c.project_id == created.c.project_id)
+               .where(*where).order_by(idle_since, created.c.project_id))
+    if limit is not None:
+        stalled = stalled.limit(limit)
+    page = stalled.offset(offset).subquery("stalled_page")
+    query = (select(JointProject, page.c.created_at, page.c.last_done, page.c.total)
+             .join(page, page.c.project_id == JointProject.id).order_by(page.c.idle_since, page.c.project_id))
+    rows = list(session.execute(query))
+    if rows:
+        return [(r[0], r[1], r[2]) for r in rows], int(rows[0][-1])
+    total = select(func.count()).select_from(stalled.limit(None).offset(None).subquery())
+    return [], int(session.scalar(total) or 0) if offset else 0
 
 
 def need_of_projects(session: Session, project_ids: list[int]) -> dict[int, Need]:
