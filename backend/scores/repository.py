@@ -72,6 +72,21 @@ def event(session: Session, event_id: int) -> Event | None:
                  need_id=row[6], match_id=row[7], project_id=row[8], data=row[9] or {}, is_sample=row[10])
 
 
+def proposal_counts(session: Session, proposal: Event, qualified_score: float) -> bool:
+    """Whether a `match.proposed` event is its need's first proposal, or its first at or above the qualified
+    score: the only two the scores read (`components.facts`); any other proposal moves nothing."""
+    if proposal.need_id is None:
+        return False
+    earlier = [_E.kind == EventKind.MATCH_PROPOSED.value, _E.need_id == proposal.need_id,
+               tuple_(_E.occurred_at, _E.id) < tuple_(proposal.at, proposal.id)]
+    if not session.scalar(select(exists().where(*earlier))):
+        return True
+    if float(proposal.data.get("fused_score") or 0) < qualified_score:
+        return False
+    score = _E.data["fused_score"].as_float()
+    return not session.scalar(select(exists().where(*earlier, score >= qualified_score)))
+
+
 def need_posted_at(session: Session, need_id: int) -> datetime | None:
     return session.scalar(select(func.min(_E.occurred_at)).where(_E.need_id == need_id,
                                                                  _E.kind == EventKind.NEED_POSTED.value))

@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from backend.config import get_settings
+from backend.ledger.kinds import EventKind
 from backend.scores import repository
 from backend.scores.components import (
     BY_CODE,
@@ -253,10 +254,14 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     days: set[date] = set()
+    qualified = get_settings().qualified_score
     for event_id in dict.fromkeys(event_ids):
         event = repository.event(session, event_id)
-        if event is not None and moves(event.kind):
-            days |= affected_days(session, event)
+        if event is None or not moves(event.kind):
+            continue
+        if event.kind == EventKind.MATCH_PROPOSED and not repository.proposal_counts(session, event, qualified):
+            continue  # neither its need's first proposal nor its first qualified one: it moves nothing
+        days |= affected_days(session, event)
     if not days:
         return 0
     periods = sorted({p for day in days for p in periods_of(day)}, key=lambda p: (p.kind, p.start))

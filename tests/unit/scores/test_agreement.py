@@ -22,6 +22,10 @@ story = st.fixed_dictionaries({
     "value": st.sampled_from([0.0, 250_000.0, 1_500_000.0]),
     "level": st.sampled_from(["none", "municipal", "provincial", "national"]),
     "sample": st.booleans(),
+    # the first proposal's calibrated score, and a later proposal of the other capability (or none): only a
+    # need's first proposal and its first qualified one count, so later ones may move nothing
+    "score": st.sampled_from([0.3, 0.6]),
+    "second": st.sampled_from([None, 0.2, 0.7]),
 })
 
 
@@ -33,7 +37,7 @@ def _events(world, stories: list[dict], partnerships: list[int], alerts: list[tu
         t = START + timedelta(days=s["posted"])
         steps = [(K.NEED_POSTED, {"need": n}, {})]
         chain = [
-            (K.MATCH_PROPOSED, {"fused_score": 0.6, "rank": 1}),
+            (K.MATCH_PROPOSED, {"fused_score": s["score"], "rank": 1}),
             (K.MATCH_MESSAGE, {"message_id": 1, "organisation_id": None}),  # moves nothing, queues nothing
             (K.MATCH_UNIVERSITY_INTERESTED, {"from": "proposed"}),
             (K.MATCH_ACCEPTED, {"from": "university_interested"}),
@@ -50,6 +54,9 @@ def _events(world, stories: list[dict], partnerships: list[int], alerts: list[tu
             steps.append((kind, {"need": n, "cap": c}, data))
         for i, (kind, refs, data) in enumerate(steps):
             planned.append((t + timedelta(days=sum(s["steps"][:i])), kind, refs, data, s["sample"]))
+        if s["second"] is not None and s["depth"] >= 1:
+            planned.append((t + timedelta(days=sum(s["steps"][:1]) + s["steps"][1] / 4), K.MATCH_PROPOSED,
+                            {"need": n, "cap": 1 - c}, {"fused_score": s["second"], "rank": 2}, s["sample"]))
     for days in partnerships:
         planned.append((START + timedelta(days=days), K.PARTNERSHIP_CREATED, {}, {
             "country": "DE", "kind": "joint_rd", "value_cny": 1e5}, False))

@@ -180,3 +180,23 @@ def test_the_events_of_one_transaction_are_applied_in_one_pass(world):
     batched = rows(world.session)
     service.recompute(world.session, as_of=AS_OF)
     assert rows(world.session) == batched
+
+
+def test_only_a_needs_first_and_first_qualified_proposals_update_the_scores(world):
+    posted = world.emit(K.NEED_POSTED, when(3, 4), need=0)
+    weak = world.emit(K.MATCH_PROPOSED, when(3, 5), need=0, cap=0, fused_score=0.3, rank=1)
+    for event in (posted, weak):
+        service.apply_event(world.session, event.id, as_of=AS_OF)
+    qualified = snapshot(world.session, "330624", "qualified_match_within_7_days", "month", date(2025, 3, 1))
+    assert qualified.raw_value == 0.0  # matched on day 1, but below the qualified score
+    strong = world.emit(K.MATCH_PROPOSED, when(3, 6), need=0, cap=1, fused_score=0.7, rank=1)
+    assert service.apply_event(world.session, strong.id, as_of=AS_OF) > 0  # the first qualified one
+    world.session.expire_all()
+    qualified = snapshot(world.session, "330624", "qualified_match_within_7_days", "month", date(2025, 3, 1))
+    assert (qualified.raw_value, qualified.detail) == (100.0, {"qualified": 1, "judged": 1})
+    # a later proposal, qualified or not, is neither first nor first qualified: nothing to do
+    later = world.emit(K.MATCH_PROPOSED, when(3, 7), need=0, cap=0, fused_score=0.9, rank=1)
+    assert service.apply_event(world.session, later.id, as_of=AS_OF) == 0
+    incremental = rows(world.session)
+    service.recompute(world.session, as_of=AS_OF)
+    assert rows(world.session) == incremental
