@@ -265,12 +265,11 @@ def _read(session: Session, region: Region, scope: Scope) -> ScoresOut | None:
 
 def districts(session: Session, scope: Scope) -> list[DistrictMetric]:
     """The five scores of every district in the scope's chain and period."""
-    out = []
-    for region in scope.regions[1:]:
-        scores = _read(session, region, scope)
-        values = {d.code: d.value for d in _dimensions(scores)}
-        out.append(DistrictMetric(region_code=region.code, region_name=localized(region), dimensions=values))
-    return out
+    found = repository.dimension_scores(session, [r.id for r in scope.regions[1:]],
+                                        scope.chain.id if scope.chain else None, scope.period.start, scope.period.end)
+    return [DistrictMetric(region_code=region.code, region_name=localized(region),
+                           dimensions={d.value: _finite(found.get(region.id, {}).get(d.value)) for d in Dimension})
+            for region in scope.regions[1:]]
 
 
 def metrics(session: Session, scope: Scope, *, with_districts: bool = True, full: bool = True) -> MetricsOut:

@@ -183,6 +183,19 @@ def dimension_series(session: Session, region_id: int, chain_id: int | None, kin
     return [(r[0], r[1].value, r[2], r[3]) for r in session.execute(query)]
 
 
+def dimension_scores(session: Session, region_ids: list[int], chain_id: int | None, start: date, end: date,
+                     ) -> dict[int, dict[str, float | None]]:
+    """The five dimension scores of several regions in one chain (None: all) and period, by region id."""
+    s = ScoreSnapshot
+    query = select(s.region_id, s.dimension, s.value).where(
+        s.region_id.in_(region_ids), s.chain_id.is_(None) if chain_id is None else s.chain_id == chain_id,
+        s.component.is_(None), s.period_start == start, s.period_end == end)
+    out: dict[int, dict[str, float | None]] = {}
+    for region, dimension, value in session.execute(query):
+        out.setdefault(region, {})[dimension.value] = value
+    return out
+
+
 def chain_breakdown(session: Session, region_id: int, start: date, end: date, components: tuple[str, ...],
                     ) -> list[tuple[int, str, str | None, float | None, float | None]]:
     """(chain id, dimension, component or None, value, raw value) of every chain's snapshots of one period:
