@@ -20,14 +20,14 @@ class CollaborationEvent(Base):
         Index("ix_collaboration_events_project_id", "project_id"),
         # Drill-down lists and scores read one kind over a period (also every lookup by kind alone).
         Index("ix_collaboration_events_kind_time", "kind", "occurred_at"),
-        # Covering indexes of the drill-downs at 1M events (docs/scores.md, "Speed"): stalled projects read
-        # each project's creation and later events, stale needs each need's posting and responses, from the
-        # index alone.
+        # Covering indexes of the drill-downs and scores at 1M events (docs/scores.md, "Speed"): stalled projects
+        # read each project's creation and later events, stale needs each need's posting and responses, and the
+        # scores each need's first proposal, from the index alone.
         Index("ix_collaboration_events_kind_project", "kind", "project_id", "occurred_at", "id",
               postgresql_include=["region_id", "chain_id"], postgresql_where=text("project_id IS NOT NULL")),
         Index("ix_collaboration_events_kind_need", "kind", "need_id", "occurred_at", "id",
-              postgresql_include=["region_id", "chain_id"],
-              postgresql_where=text("kind IN ('need.posted', 'match.university_interested', 'match.accepted')")),
+              postgresql_include=["region_id", "chain_id"], postgresql_where=text(
+                  "kind IN ('need.posted', 'match.proposed', 'match.university_interested', 'match.accepted')")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

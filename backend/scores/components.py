@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -91,7 +91,7 @@ MOVES: dict[EventKind, frozenset[str]] = {
 
 _MOVES_BY_VALUE = {k.value: v for k, v in MOVES.items()}
 # Kinds counted in their period; a proposal moves its need's cohort only (through `facts`), never its own period.
-_BUCKETED = frozenset(_MOVES_BY_VALUE) - {K.MATCH_PROPOSED.value}
+BUCKETED = frozenset(_MOVES_BY_VALUE) - {K.MATCH_PROPOSED.value}
 
 
 def moves(kind: EventKind | str) -> frozenset[str]:
@@ -156,12 +156,14 @@ def period_of(kind: str, day: date) -> Period:
                   date(day.year, last_month, calendar.monthrange(day.year, last_month)[1]))
 
 
-@lru_cache(maxsize=1 << 18)
+_CST = timezone(timedelta(hours=8))  # Asia/Shanghai since 1992 (no daylight saving): a faster conversion
+
+
 def local_day(at: datetime) -> date:
     """The day in Shaoxing of a stored (UTC) time."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(LOCAL).date()
+    return at.astimezone(_CST if at.year >= 1992 else LOCAL).date()
 
 
 @lru_cache(maxsize=8192)
@@ -308,6 +310,11 @@ def is_stale(posted_at: datetime, responded_at: datetime | None, as_of: date) ->
     return responded_at is None or _days(posted_at, responded_at) > STALE_DAYS
 
 
+def is_judged(posted_at: datetime, days: int, as_of: date) -> bool:
+    """Whether a need posted at `posted_at` is at least `days` days old in Shaoxing on `as_of`."""
+    return local_day(posted_at) + timedelta(days=days) <= as_of
+
+
 @dataclass(frozen=True)
 class NeedView:
     """What the cohort components read of one posted need, worked out once per computation."""
@@ -355,158 +362,253 @@ def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Refer
     least every need and project that starts in the period, so the facts of every event on or after the
     period's first day (a need posted in the period and everything that happens to it later). `prefiltered`
     says the caller already kept only the events of the period."""
-    in_period = [e for e in events if e.kind in _BUCKETED and (prefiltered or period.contains(local_day(e.at)))]
     if cohort is None:
         cohort = [e for e in f.need_posted.values() if period.contains(local_day(e.at))]
     if cohort_projects is None:
         cohort_projects = [e for e in f.project_created.values() if period.contains(local_day(e.at))]
-
-    buckets: dict[Scope, dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
-    platform: dict[str, int] = defaultdict(int)
-    sample: set[Scope] = set()
-    scopes_of: dict[tuple[int | None, int | None], list[Scope]] = {}
-    activity = {k.value for k in ACTIVITY_KINDS}
-
-    def add(e: Event, key: str) -> None:
-        where = (e.region_id, e.chain_id)
-        scopes = scopes_of.get(where)
-        if scopes is None:
-            scopes = scopes_of[where] = _scopes(ref, e)
-        for scope in scopes:
-            buckets[scope][key].append(e)
-        if e.is_sample:
-            sample.update(scopes)
-
-    for e in in_period:
-        if e.kind in activity and e.chain_id is not None:
-            platform["all"] += 1
-            platform["char"] += ref.characteristic(e.chain_id)
-        add(e, e.kind)
+    leaves: dict[Leaf, Partial] = defaultdict(Partial)
+    for e in events:
+        if e.kind in BUCKETED and (prefiltered or period.contains(local_day(e.at))):
+            leaves[(e.region_id, e.chain_id)].add_event(e, ref)
     for e in cohort:
-        add(e, "cohort")
+        leaves[(e.region_id, e.chain_id)].add_need(need_view(f, e, as_of), e, ref)
     for e in cohort_projects:
-        add(e, "cohort_projects")
+        leaves[(e.region_id, e.chain_id)].add_project(e, f, ref)
+    return finish_period(leaves, ref)
 
+
+Leaf = tuple[int | None, int | None]  # the (region, chain) an event was written with
+
+
+@dataclass
+class Partial:
+    """What the events of one (region, chain) leaf add to a period: counts, sets and lists that add up across
+    leaves and months. A scope's and a quarter's or year's figures are merges of these, so each event is read
+    once per computation, not once per scope and period it counts in."""
+
+    touched: bool = False  # a scope gets rows only when some event (or cohort need or project) is in it
+    sample: bool = False
+    accepted: int = 0
+    projects: int = 0
+    completed: int = 0
+    terminated: int = 0
+    commercialised: int = 0
+    cross: int = 0
+    neighbour: int = 0
+    pairs: set = field(default_factory=set)
+    collaborating: set = field(default_factory=set)
+    posting_firms: set = field(default_factory=set)
+    collab_chains: set = field(default_factory=set)
+    partnerships: int = 0
+    partnership_value: float = 0.0
+    by_country: dict = field(default_factory=dict)  # country -> [count, value]
+    activity: int = 0  # activity events with a chain (the location quotient)
+    char_activity: int = 0
+    posted: int = 0  # the cohort of needs posted in the period
+    reached: dict = field(default_factory=lambda: dict.fromkeys(FUNNEL[1:], 0))
+    spans: dict = field(default_factory=lambda: {f"{a}_to_{b}": [] for a, b in _STEPS})
+    accepted_days: list = field(default_factory=list)
+    response_days: list = field(default_factory=list)
+    judged: int = 0
+    stale: int = 0
+    judged_7: int = 0
+    qualified: int = 0
+    strategic: int = 0
+    cohort_projects: int = 0  # the projects created in the period, with their latest details
+    contract_value: float = 0.0
+    levels: dict = field(default_factory=dict)
+    char_projects: int = 0
+    alert_days: list = field(default_factory=list)
+    alerts_automatic: int = 0
+
+    def add_event(self, e: Event, ref: Reference) -> None:
+        """One ledger event counted in its period (a `BUCKETED` kind)."""
+        self.touched = True
+        self.sample = self.sample or e.is_sample
+        kind = e.kind
+        if kind in _ACTIVITY and e.chain_id is not None:
+            self.activity += 1
+            self.char_activity += ref.characteristic(e.chain_id)
+        if kind == K.NEED_POSTED:
+            self.posting_firms |= _firms(ref, e)
+        elif kind in (K.MATCH_ACCEPTED, K.PROJECT_CREATED):
+            if kind == K.MATCH_ACCEPTED:
+                self.accepted += 1
+            else:
+                self.projects += 1
+            firms = _firms(ref, e)
+            self.pairs |= {(firm, lab) for firm in firms for lab in e.org_ids
+                           if ref.org_kind.get(lab) in RESEARCH_KINDS}
+            self.collaborating |= firms
+            self.cross += len({ref.unit_of(o) for o in e.org_ids} - {None}) >= 2
+            self.neighbour += any(ref.org_region.get(o) in ref.neighbour_ids for o in e.org_ids)
+            self.collab_chains.add(e.chain_id)
+        elif kind == K.PARTNERSHIP_CREATED:
+            self.collaborating |= _firms(ref, e)
+            value = float(e.data.get("value_cny", 0))
+            self.partnerships += 1
+            self.partnership_value += value
+            row = self.by_country.setdefault(e.data.get("country", "??"), [0, 0.0])
+            row[0] += 1
+            row[1] += value
+        elif kind == K.PROJECT_COMPLETED:
+            self.completed += 1
+        elif kind == K.PROJECT_TERMINATED:
+            self.terminated += 1
+        elif kind == K.PROJECT_COMMERCIALISED:
+            self.commercialised += 1
+        elif kind == K.ALERT_RESOLVED:
+            self.alert_days.append(_days(_raised_at(e), e.at))
+            self.alerts_automatic += bool(e.data.get("automatic"))
+
+    def add_need(self, n: "NeedView", e: Event, ref: Reference) -> None:
+        """A need of the period's cohort (posted in it), as far as it has come."""
+        self.touched = True
+        self.sample = self.sample or e.is_sample
+        self.posted += 1
+        for stage in n.stages:
+            if stage in self.reached:
+                self.reached[stage] += 1
+        for step, days in n.spans.items():
+            self.spans[step].append(days)
+        if n.accepted_days is not None:
+            self.accepted_days.append(n.accepted_days)
+        if n.response_days is not None:
+            self.response_days.append(n.response_days)
+        if n.stale is not None:
+            self.judged += 1
+            self.stale += n.stale
+        if n.qualified is not None:
+            self.judged_7 += 1
+            self.qualified += n.qualified
+        self.strategic += ref.in_chains(e.chain_id, ref.strategic_chains)
+
+    def add_project(self, p: Event, f: Facts, ref: Reference) -> None:
+        """A project created in the period, with its latest contract value and major-project level."""
+        self.touched = True
+        self.sample = self.sample or p.is_sample
+        detail = f.project_details.get(p.project_id, (p.at, p.id, 0.0, "none"))
+        self.cohort_projects += 1
+        self.contract_value += detail[2]
+        if detail[3] in MAJOR_LEVELS:
+            self.levels[detail[3]] = self.levels.get(detail[3], 0) + 1
+        self.char_projects += ref.characteristic(p.chain_id)
+
+    def merge(self, o: "Partial") -> None:
+        """Add another partial's counts, sets and lists to this one."""
+        self.touched |= o.touched
+        self.sample |= o.sample
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(o, name))
+        self.pairs |= o.pairs
+        self.collaborating |= o.collaborating
+        self.posting_firms |= o.posting_firms
+        self.collab_chains |= o.collab_chains
+        for country, (count, value) in o.by_country.items():
+            row = self.by_country.setdefault(country, [0, 0.0])
+            row[0] += count
+            row[1] += value
+        for stage, count in o.reached.items():
+            self.reached[stage] += count
+        for step, days in o.spans.items():
+            self.spans[step] += days
+        self.accepted_days += o.accepted_days
+        self.response_days += o.response_days
+        self.alert_days += o.alert_days
+        for level, count in o.levels.items():
+            self.levels[level] = self.levels.get(level, 0) + count
+
+
+_COUNTS = ("accepted", "projects", "completed", "terminated", "commercialised", "cross", "neighbour", "partnerships",
+           "partnership_value", "activity", "char_activity", "posted", "judged", "stale", "judged_7", "qualified",
+           "strategic", "cohort_projects", "contract_value", "char_projects", "alerts_automatic")
+_ACTIVITY = frozenset(k.value for k in ACTIVITY_KINDS)
+def _firms(ref: Reference, e: Event) -> frozenset[int]:
+    return frozenset(o for o in e.org_ids if ref.org_kind.get(o) == "firm")
+
+
+def merge(partials: Iterable[Partial]) -> Partial:
+    """One partial adding up several (leaves of a scope, months of a quarter or year)."""
+    total = Partial()
+    for p in partials:
+        total.merge(p)
+    return total
+
+
+def finish_period(leaves: dict[Leaf, Partial], ref: Reference) -> dict[Scope, dict[str, Value]]:
+    """Every scope's components from the period's leaf partials (the platform's totals from all of them)."""
+    platform = {"all": sum(p.activity for p in leaves.values()), "char": sum(p.char_activity for p in leaves.values())}
+    scopes: dict[Scope, Partial] = defaultdict(Partial)
+    for (region_id, chain_id), partial in leaves.items():
+        if not partial.touched:
+            continue
+        for r in ref.region_scopes(region_id):
+            for c in ref.chain_scopes(chain_id):
+                scopes[(r, c)].merge(partial)
     out: dict[Scope, dict[str, Value]] = {}
-    firms: dict[tuple[int, ...], set[int]] = {}
-    for scope, by_kind in buckets.items():
-        values = _scope_values(scope, by_kind, f, ref, as_of, platform, firms)
-        values["_sample"] = Value(float(scope in sample))
+    for scope, partial in scopes.items():
+        values = _scope_values(scope, partial, ref, platform)
+        values["_sample"] = Value(float(partial.sample))
         out[scope] = values
     return out
 
 
-def _scopes(ref: Reference, e: Event) -> list[Scope]:
-    return [(r, c) for r in ref.region_scopes(e.region_id) for c in ref.chain_scopes(e.chain_id)]
-
-
-def is_judged(posted_at: datetime, days: int, as_of: date) -> bool:
-    """Whether a need posted at `posted_at` is at least `days` days old in Shaoxing on `as_of`."""
-    return local_day(posted_at) + timedelta(days=days) <= as_of
-
-
-def _scope_values(scope: Scope, ev: dict[str, list[Event]], f: Facts, ref: Reference, as_of: date,
-                  platform: dict[str, int], firms: dict[tuple[int, ...], set[int]] | None = None,
-                  ) -> dict[str, Value]:
+def _scope_values(scope: Scope, p: Partial, ref: Reference, platform: dict[str, int]) -> dict[str, Value]:
     _region_id, chain_id = scope
     v: dict[str, Value] = {}
-    collabs = ev[K.MATCH_ACCEPTED] + ev[K.PROJECT_CREATED]
-    partnerships = ev[K.PARTNERSHIP_CREATED]
-    firms = {} if firms is None else firms
-
-    def firms_of(e: Event) -> set[int]:
-        found = firms.get(e.org_ids)
-        if found is None:
-            found = firms[e.org_ids] = {o for o in e.org_ids if ref.org_kind.get(o) == "firm"}
-        return found
 
     # Shared cooperation
-    v["accepted_matches"] = Value(len(ev[K.MATCH_ACCEPTED]))
-    v["joint_projects"] = Value(len(ev[K.PROJECT_CREATED]))
-    pairs = {(firm, lab) for e in collabs for firm in firms_of(e) for lab in e.org_ids
-             if ref.org_kind.get(lab) in RESEARCH_KINDS}
-    collaborating = {o for e in collabs + partnerships for o in firms_of(e)}
-    active = collaborating | {o for e in ev[K.NEED_POSTED] for o in firms_of(e)}
-    per_100 = None if not active else 100.0 * len(pairs) / len(active)
-    v["pairs_per_100_firms"] = Value(per_100, {"pairs": len(pairs), "active_firms": len(active)})
-    v["collaborating_firm_share"] = Value(_pct(len(collaborating), len(active)),
-                                          {"collaborating_firms": len(collaborating), "active_firms": len(active)})
-    cross = [e for e in collabs if len({ref.unit_of(o) for o in e.org_ids} - {None}) >= 2]
-    neighbour = [e for e in collabs if any(ref.org_region.get(o) in ref.neighbour_ids for o in e.org_ids)]
-    v["cross_district_collaborations"] = Value(len(cross))
-    v["neighbour_city_collaborations"] = Value(len(neighbour))
-    by_country: dict[str, dict[str, float]] = {}
-    for e in partnerships:
-        row = by_country.setdefault(e.data.get("country", "??"), {"count": 0, "value_cny": 0.0})
-        row["count"] += 1
-        row["value_cny"] += float(e.data.get("value_cny", 0))
-    v["foreign_partnerships"] = Value(len(partnerships), {"by_country": by_country})
-    v["foreign_partnership_value"] = Value(sum(float(e.data.get("value_cny", 0)) for e in partnerships),
-                                           {"by_country": by_country})
+    v["accepted_matches"] = Value(p.accepted)
+    v["joint_projects"] = Value(p.projects)
+    active = p.collaborating | p.posting_firms
+    per_100 = None if not active else 100.0 * len(p.pairs) / len(active)
+    v["pairs_per_100_firms"] = Value(per_100, {"pairs": len(p.pairs), "active_firms": len(active)})
+    v["collaborating_firm_share"] = Value(_pct(len(p.collaborating), len(active)),
+                                          {"collaborating_firms": len(p.collaborating), "active_firms": len(active)})
+    v["cross_district_collaborations"] = Value(p.cross)
+    v["neighbour_city_collaborations"] = Value(p.neighbour)
+    by_country = {country: {"count": count, "value_cny": value} for country, (count, value) in p.by_country.items()}
+    v["foreign_partnerships"] = Value(p.partnerships, {"by_country": by_country})
+    v["foreign_partnership_value"] = Value(p.partnership_value, {"by_country": by_country})
 
     # Innovation promotion: the cohort of needs posted in the period, as far as each has come by now
-    cohort = ev["cohort"]
-    views = [need_view(f, e, as_of) for e in cohort]
-    reached = {"posted": len(cohort)}
-    for stage in FUNNEL[1:]:
-        reached[stage] = sum(1 for n in views if stage in n.stages)
+    reached = {"posted": p.posted, **p.reached}
     steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
-    median_days = {}
-    for a, b in _STEPS:
-        step = f"{a}_to_{b}"
-        median_days[step] = _median([n.spans[step] for n in views if step in n.spans])
+    median_days = {step: _median(days) for step, days in p.spans.items()}
     funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
     v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
     v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
-    v["median_days_to_acceptance"] = Value(_median([n.accepted_days for n in views if n.accepted_days is not None]))
-    completed, terminated = len(ev[K.PROJECT_COMPLETED]), len(ev[K.PROJECT_TERMINATED])
-    v["project_completion_share"] = Value(_pct(completed, completed + terminated),
-                                          {"completed": completed, "terminated": terminated})
-    v["commercialised_projects"] = Value(len(ev[K.PROJECT_COMMERCIALISED]))
-    projects = ev["cohort_projects"]
-    details = [f.project_details.get(p.project_id, (p.at, p.id, 0.0, "none")) for p in projects]
-    v["contract_value"] = Value(sum(d[2] for d in details), {"projects": len(projects)})
+    v["median_days_to_acceptance"] = Value(_median(p.accepted_days))
+    v["project_completion_share"] = Value(_pct(p.completed, p.completed + p.terminated),
+                                          {"completed": p.completed, "terminated": p.terminated})
+    v["commercialised_projects"] = Value(p.commercialised)
+    v["contract_value"] = Value(p.contract_value, {"projects": p.cohort_projects})
 
     # Intelligent sensing
-    responses = [n.response_days for n in views if n.response_days is not None]
-    v["median_days_to_first_response"] = Value(_median(responses), {"responded_needs": len(responses)})
-    judged = [n for n in views if n.stale is not None]
-    stale = [n for n in judged if n.stale]
-    v["stale_need_share"] = Value(_pct(len(stale), len(judged)), {"stale": len(stale), "judged": len(judged)})
-    judged_7 = [n for n in views if n.qualified is not None]
-    in_time = sum(1 for n in judged_7 if n.qualified)
-    v["qualified_match_within_7_days"] = Value(_pct(in_time, len(judged_7)),
-                                               {"qualified": in_time, "judged": len(judged_7)})
-    resolved = ev[K.ALERT_RESOLVED]
+    v["median_days_to_first_response"] = Value(_median(p.response_days), {"responded_needs": len(p.response_days)})
+    v["stale_need_share"] = Value(_pct(p.stale, p.judged), {"stale": p.stale, "judged": p.judged})
+    v["qualified_match_within_7_days"] = Value(_pct(p.qualified, p.judged_7),
+                                               {"qualified": p.qualified, "judged": p.judged_7})
     v["median_days_to_resolve_alert"] = Value(
-        _median([_days(_raised_at(e), e.at) for e in resolved]),
-        {"resolved_alerts": len(resolved), "automatic": sum(1 for e in resolved if e.data.get("automatic"))})
+        _median(p.alert_days), {"resolved_alerts": len(p.alert_days), "automatic": p.alerts_automatic})
 
     # Strategic planning
-    levels = defaultdict(int)
-    for d in details:
-        if d[3] in MAJOR_LEVELS:
-            levels[d[3]] += 1
-    v["major_projects"] = Value(sum(levels.values()), {"by_level": dict(levels)})
+    v["major_projects"] = Value(sum(p.levels.values()), {"by_level": dict(p.levels)})
     relevant = [(code, chains) for code, chains in ref.key_tasks
                 if chain_id is None or any(c == chain_id or chain_id in ref.chain_ancestry.get(c, (c,))
                                            for c in chains)]
-    collab_chains = {e.chain_id for e in collabs}
-    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in collab_chains))
+    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in p.collab_chains))
     v["key_task_coverage"] = Value(_pct(len(covered), len(relevant)), {"covered": covered,
                                                                       "tasks": [c for c, _x in relevant]})
-    strategic = sum(1 for e in cohort if ref.in_chains(e.chain_id, ref.strategic_chains))
-    v["strategic_chain_need_share"] = Value(_pct(strategic, len(cohort)), {"strategic_needs": strategic})
+    v["strategic_chain_need_share"] = Value(_pct(p.strategic, p.posted), {"strategic_needs": p.strategic})
 
     # Characteristic development
-    active_events = [e for kind in ACTIVITY_KINDS for e in ev[kind] if e.chain_id is not None]
-    char_events = sum(1 for e in active_events if ref.characteristic(e.chain_id))
-    region_share = _pct(char_events, len(active_events))
+    region_share = _pct(p.char_activity, p.activity)
     platform_share = _pct(platform["char"], platform["all"])
     lq = None if region_share is None or not platform_share else region_share / platform_share
     v["characteristic_lq"] = Value(lq, {"region_share": region_share, "platform_share": platform_share})
-    char_projects = sum(1 for p in projects if ref.characteristic(p.chain_id))
-    v["characteristic_project_share"] = Value(_pct(char_projects, len(projects)), {"projects": len(projects)})
+    v["characteristic_project_share"] = Value(_pct(p.char_projects, p.cohort_projects),
+                                              {"projects": p.cohort_projects})
 
     if chain_id is not None:
         for code in WHOLE_CHAIN_ONLY:

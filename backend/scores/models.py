@@ -51,7 +51,8 @@ class ScoreSnapshot(Base):
 
 
 class RegionTarget(Base):
-    """An admin's target for one component in one region, over the settings file's (docs/scores.md, "Targets").
+    """An admin's target for one component in one region, over the settings file's (docs/scores.md, "Targets per
+    region").
 
     `target` scores 100 and `worst` scores 0; counts and values are per month, like the file's."""
 

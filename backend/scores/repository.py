@@ -32,35 +32,38 @@ def lock(session: Session) -> None:
 
 
 # Payloads the formulas read; the other kinds' payloads are not loaded.
-_DATA_KINDS = [k.value for k in (EventKind.MATCH_PROPOSED, EventKind.PROJECT_CREATED, EventKind.PROJECT_UPDATED,
-                                 EventKind.PARTNERSHIP_CREATED, EventKind.ALERT_RESOLVED)]
+_DATA_KINDS = [k.value for k in (EventKind.PROJECT_CREATED, EventKind.PROJECT_UPDATED, EventKind.PARTNERSHIP_CREATED,
+                                 EventKind.ALERT_RESOLVED)]
+# A proposal's payload is read for its score alone: a float column, not a JSON document to decode.
 _SELECT = ("SELECT id, kind, occurred_at, region_id, chain_id, organisation_ids, need_id, match_id, project_id, "
-           "CASE WHEN kind = ANY(:data_kinds) THEN data END AS data, is_sample FROM collaboration_events ")
+           "CASE WHEN kind = ANY(:data_kinds) THEN data END AS data, is_sample, "
+           "CASE WHEN kind = :proposed THEN (data ->> 'fused_score')::float END AS score FROM collaboration_events ")
 # A need's proposals move its cohort through two facts only: the first proposal and the first qualified one.
-# Loading those two instead of all ten (or more) proposals of a need halves what a recompute reads.
+# Loading those two instead of all ten (or more) proposals of a need halves what a recompute reads; the first
+# ones are found from the covering index (kind, need_id, occurred_at, id) before any row is read.
 _EVENTS = text(
+    "WITH first_proposal AS MATERIALIZED (SELECT DISTINCT ON (need_id) id FROM collaboration_events "
+    "WHERE kind = :proposed AND need_id IS NOT NULL AND occurred_at >= :since ORDER BY need_id, occurred_at, id), "
+    "first_qualified AS MATERIALIZED (SELECT DISTINCT ON (need_id) id FROM collaboration_events "
+    "WHERE kind = :proposed AND need_id IS NOT NULL AND occurred_at >= :since "
+    "AND (data ->> 'fused_score')::float >= :qualified ORDER BY need_id, occurred_at, id) "
     f"{_SELECT} WHERE kind = ANY(:kinds) AND kind <> :proposed AND occurred_at >= :since "
-    f"UNION ALL SELECT * FROM (SELECT DISTINCT ON (need_id) * FROM ({_SELECT} WHERE kind = :proposed "
-    "AND need_id IS NOT NULL AND occurred_at >= :since) p ORDER BY need_id, occurred_at, id) first_proposal "
-    f"UNION ALL SELECT * FROM (SELECT DISTINCT ON (need_id) * FROM ({_SELECT} WHERE kind = :proposed "
-    "AND need_id IS NOT NULL AND occurred_at >= :since AND (data ->> 'fused_score')::float >= :qualified) q "
-    "ORDER BY need_id, occurred_at, id) first_qualified ORDER BY id")
+    f"UNION ALL {_SELECT} WHERE id IN (SELECT id FROM first_proposal UNION SELECT id FROM first_qualified) "
+    "ORDER BY id")
 
 
 def events(session: Session, since: datetime | None = None, qualified_score: float = 0.5) -> list[Event]:
     """The ledger events that move a score, from `since` on (every one without it), in id order; of a need's
     `match.proposed` events only its first and its first at or above `qualified_score` (all `facts` reads)."""
+    session.execute(text("SET LOCAL work_mem = '64MB'"))  # the sorts of a 1M-event ledger stay in memory
     rows = session.execute(_EVENTS, {"kinds": list(SCORED_KINDS), "proposed": EventKind.MATCH_PROPOSED.value,
                                       "data_kinds": _DATA_KINDS, "qualified": qualified_score,
                                       "since": since or datetime(1970, 1, 1, tzinfo=UTC)})
-    seen: set[int] = set()
     out = []
-    for r in rows:
-        if r[0] in seen:  # the first proposal may be the first qualified one too
-            continue
-        seen.add(r[0])
+    for r in rows.all():
+        data = r[9] or ({} if r[11] is None else {"fused_score": r[11]})
         out.append(Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
-                         need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10]))
+                         need_id=r[6], match_id=r[7], project_id=r[8], data=data, is_sample=r[10]))
     return out
 
 

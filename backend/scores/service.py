@@ -7,8 +7,9 @@ out-of-order task harmless: it writes the same rows again."""
 
 import dataclasses
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -19,21 +20,26 @@ from backend.config import get_settings
 from backend.ledger.kinds import EventKind
 from backend.scores import repository
 from backend.scores.components import (
+    BUCKETED,
     BY_CODE,
     COMPONENTS,
     LOCAL,
     WAITING,
     Event,
+    Leaf,
+    Partial,
     Period,
     Reference,
     Target,
     Value,
     composite,
-    compute_period,
     dimension_score,
     facts,
+    finish_period,
     local_day,
+    merge,
     moves,
+    need_view,
     normalise,
     period_of,
     periods_of,
@@ -179,26 +185,43 @@ def _key(row) -> tuple:  # noqa: ANN001 - a row dict or a ScoreSnapshot
 
 def _compute(periods: list[Period], evs: list[Event], ref: Reference, code_of: dict[int, str], as_of: date,
              settings: ScoreSettings) -> dict[Period, dict[tuple, dict]]:
+    """The rows of `periods`: each event goes into its month's (region, chain) partial once; a quarter or a
+    year merges its months' partials, and `finish_period` merges leaves into scopes."""
     f = facts(evs, ref.qualified_score)
-    wanted = set(periods)
-    in_period: dict[Period, list[Event]] = {p: [] for p in periods}
+    months = {m for p in periods for m in _months(p)}
+    leaves: dict[Period, dict[Leaf, Partial]] = {m: defaultdict(Partial) for m in months}
+
+    def leaf(e: Event) -> Partial | None:
+        by_leaf = leaves.get(periods_of(local_day(e.at))[0])
+        return None if by_leaf is None else by_leaf[(e.region_id, e.chain_id)]
+
     for e in evs:
-        for p in periods_of(local_day(e.at)):
-            if p in wanted:
-                in_period[p].append(e)
-    cohorts: dict[Period, list[Event]] = {p: [] for p in periods}
+        if e.kind in BUCKETED and (partial := leaf(e)) is not None:
+            partial.add_event(e, ref)
     for e in f.need_posted.values():
-        for p in periods_of(local_day(e.at)):
-            if p in wanted:
-                cohorts[p].append(e)
-    projects: dict[Period, list[Event]] = {p: [] for p in periods}
+        if (partial := leaf(e)) is not None:
+            partial.add_need(need_view(f, e, as_of), e, ref)
     for e in f.project_created.values():
-        for p in periods_of(local_day(e.at)):
-            if p in wanted:
-                projects[p].append(e)
-    return {p: _rows(p, compute_period(p, in_period[p], f, ref, as_of=as_of, cohort=cohorts[p],
-                                       cohort_projects=projects[p], prefiltered=True), code_of, settings)
-            for p in periods}
+        if (partial := leaf(e)) is not None:
+            partial.add_project(e, f, ref)
+    out = {}
+    for p in periods:
+        if p.kind == "month":
+            by_leaf = leaves[p]
+        else:
+            keys = {key for m in _months(p) for key in leaves[m]}
+            by_leaf = {key: merge(leaves[m][key] for m in _months(p) if key in leaves[m]) for key in keys}
+        out[p] = _rows(p, finish_period(by_leaf, ref), code_of, settings)
+    return out
+
+
+def _months(p: Period) -> list[Period]:
+    """The months of a period (a month itself)."""
+    found, day = [], p.start
+    while day <= p.end:
+        found.append(period_of("month", day))
+        day = found[-1].end + timedelta(days=1)
+    return found
 
 
 def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSettings | None = None) -> int:
@@ -208,7 +231,8 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     repository.lock(session)
     ref, code_of = reference(session, settings)
     evs = repository.events(session, qualified_score=ref.qualified_score)
-    periods = sorted({p for e in evs for p in periods_of(local_day(e.at))}, key=lambda p: (p.kind, p.start))
+    periods = sorted({p for day in {local_day(e.at) for e in evs} for p in periods_of(day)},
+                     key=lambda p: (p.kind, p.start))
     computed = _compute(periods, evs, ref, code_of, as_of, settings)
     for p, rows in computed.items():
         previous = computed.get(p.previous(), {})

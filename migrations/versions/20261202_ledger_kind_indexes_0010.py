@@ -14,7 +14,7 @@ down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NEED_KINDS = "kind IN ('need.posted', 'match.university_interested', 'match.accepted')"
+NEED_KINDS = "kind IN ('need.posted', 'match.proposed', 'match.university_interested', 'match.accepted')"
 
 
 def upgrade() -> None:
