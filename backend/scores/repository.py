@@ -217,6 +217,14 @@ def latest_start(session: Session, region_id: int, kind: str) -> date | None:
                                                                  s.period == kind))
 
 
+# Aliases of the ledger, made once: an alias builds a proxy of each of the table's columns, which cost the
+# dashboard about 10 ms per page when made per query.
+_EARLIER = aliased(CollaborationEvent, name="earlier")
+_POSTED = aliased(CollaborationEvent, name="posted")
+_REPLY = aliased(CollaborationEvent, name="reply")
+_PARTNERSHIP_EVENT = aliased(CollaborationEvent, name="partnership_event")
+
+
 def _in_scope(event, region_ids: list[int], chain_ids: list[int] | None):  # noqa: ANN001, ANN202 - an alias
     """The ledger's scope rule: the event's region among `region_ids`, its chain among `chain_ids` (None: any)."""
     clauses = [event.region_id.in_(region_ids)]
@@ -227,7 +235,7 @@ def _in_scope(event, region_ids: list[int], chain_ids: list[int] | None):  # noq
 
 def _first_of_kind(event, kind: EventKind, key: str):  # noqa: ANN001, ANN202 - an alias
     """No earlier event of the same kind about the same need or project (the first posting, the creation)."""
-    earlier = aliased(CollaborationEvent)
+    earlier = _EARLIER
     return ~exists().where(earlier.kind == kind.value, getattr(earlier, key) == getattr(event, key),
                            tuple_(earlier.occurred_at, earlier.id) < tuple_(event.occurred_at, event.id))
 
@@ -248,8 +256,7 @@ def stale_needs(session: Session, region_ids: list[int], chain_ids: list[int] | 
     """Needs first posted in [since, until) and at least 14 days before `judged_before`, in scope, with no
     response within 14 days (the `stale_need_share` cohort): (need, posted at, first response or None), oldest
     first, and how many there are. `visible` is the viewer's SQL condition on needs."""
-    posted = aliased(CollaborationEvent)
-    reply = aliased(CollaborationEvent)
+    posted, reply = _POSTED, _REPLY
     responses = tuple(k.value for k in RESPONSE_KINDS)
     window = timedelta(days=STALE_DAYS)
     # The bounds on the reply's time follow from the posting's (a response comes after its need's posting) and let
@@ -333,7 +340,7 @@ def partnerships(session: Session, region_ids: list[int], chain_ids: list[int] |
                  until: datetime, *, limit: int | None, offset: int = 0,
                  ) -> tuple[list[tuple[Partnership, datetime]], int]:
     """Foreign partnerships recorded in [since, until) in scope, newest first, and how many there are."""
-    e = aliased(CollaborationEvent)
+    e = _PARTNERSHIP_EVENT
     where = [e.kind == EventKind.PARTNERSHIP_CREATED.value, e.partnership_id.is_not(None), e.occurred_at >= since,
              e.occurred_at < until, *_in_scope(e, region_ids, chain_ids)]
     joined = select(Partnership).join(e, e.partnership_id == Partnership.id).where(*where)
