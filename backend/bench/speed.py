@@ -679,18 +679,21 @@ FILTERS = ("chain", "region", "trl", "chain+trl")
 
 def bench_filtered(url: str, firm_id: int, loader: Loader, vectors: np.ndarray, queries: np.ndarray, plan: Plan,
                    regions: dict[int, int]) -> dict:
-    """Dense top-10 as retrieve() asks for it (one HNSW query per target language, the always-on rules, the
-    filter, iterative index scans) for a saved need with declined pairs, against the exact top-10 of the
+    """Dense top-10 as retrieve() asks for it (one HNSW query per target language for its candidate_k, the
+    always-on rules, the filter, iterative index scans) for a saved need with declined pairs: the best 10 of
+    each language against the exact top-10 of the
     postings that pass the same conditions: recall@10 and the queries that came back with fewer than 10
     where 10 exist. The declined pairs are the query's exact top 3, so they must be skipped."""
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     from backend.capabilities.models import Capability
+    from backend.config import get_settings
     from backend.db import make_engine
     from backend.matches import matching
     from matching.channels import MULTILINGUAL
 
+    k = get_settings().candidate_k
     engine = make_engine(url)
     n = len(vectors)
     org_region = np.array([regions.get(int(o), -1) for o in loader.org[:n]])
@@ -706,7 +709,7 @@ def bench_filtered(url: str, firm_id: int, loader: Loader, vectors: np.ndarray, 
                 q = queries[qi]
                 kind = FILTERS[qi % len(FILTERS)]
                 chain = int(rng.choice(chains))
-                region = int(rng.choice(sorted(set(regions.values()))))
+                region = int(rng.choice(sorted({regions[o] for o in loader.org_ids})))
                 trl_min = int(rng.integers(1, 8))
                 mask = (loader.org[:n] != firm_id)
                 f = matching.Filters()
@@ -729,15 +732,16 @@ def bench_filtered(url: str, firm_id: int, loader: Loader, vectors: np.ndarray, 
                 conds = matching._rules(need, Capability, f)
                 t0 = time.perf_counter()
                 session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-                similarity, _adjusted, pools = matching._dense(session, Capability, MULTILINGUAL, q, conds, 10, "zh")
+                similarity, _adjusted, _pools = matching._dense(session, Capability, MULTILINGUAL, q, conds, k, "zh")
                 times.append(time.perf_counter() - t0)
-                declined_rows = np.array(declined) - 1
+                declined_rows = np.array(declined, dtype=np.int64) - 1
                 for lang, lang_mask in (("zh", loader.zh[:n]), ("en", ~loader.zh[:n])):
                     keep = mask & lang_mask
                     keep[declined_rows] = False
                     allowed = np.flatnonzero(keep)
                     want = {int(i) + 1 for i in allowed[np.argsort(-sims[allowed])[:10]]}
-                    got = [i for i in similarity if (loader.zh[i - 1] if lang == "zh" else not loader.zh[i - 1])]
+                    got = sorted((i for i in similarity if loader.zh[i - 1] == (lang == "zh")),
+                                 key=lambda i: -similarity[i])[:10]
                     if len(got) < len(want):
                         short += 1
                     if want:

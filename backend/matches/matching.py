@@ -269,6 +269,8 @@ def retrieve(
         expansion = lexical.expansion_terms(rows, settings.feedback_terms)
         if expansion:
             weights = dict.fromkeys(terms, 1.0) | {t: settings.feedback_term_weight * w for t, w in expansion}
+            if stats_table:  # the new terms' df came with them
+                lexical_stats = dict(lexical_stats, df=lexical_stats["df"] | {r[0]: int(r[2]) for r in rows if r[2]})
             scores = _bm25_more(session, target, eligible, weights, [t for t, _ in expansion], first_lexical,
                                 lexical_stats, k)
             _keep(result, FEEDBACK_LEXICAL, scores, scores, k)
@@ -404,9 +406,9 @@ def _bm25_more(session: Session, target: type, eligible, weights: dict[str, floa
         rows = session.execute(text(sql), {"tsq": lexical.tsquery_literal(new), "also": list(first), "terms": terms,
                                            "weights": [weights[t] for t in terms], **stats, "limit": k}).all()
         return {r.id: float(r.score) for r in rows}
-    df, _n, _avg = lexical_index.statistics(session, target.__tablename__, new)
-    grown = dict(stats, df=stats["df"] | df)
-    return _impact(session, target, eligible, terms, weights, grown, [t for t in new if df.get(t)], k,
+    if missing := [t for t in new if t not in stats["df"]]:
+        stats = dict(stats, df=stats["df"] | lexical_index.statistics(session, target.__tablename__, missing)[0])
+    return _impact(session, target, eligible, terms, weights, stats, [t for t in new if stats["df"].get(t)], k,
                    also=tuple(first))
 
 

@@ -278,3 +278,16 @@ def test_bm25_more_equals_a_full_weighted_bm25_of_the_grown_query(conn):
         assert [r.id for r in more] == [r.id for r in full]
         assert [r.score for r in more] == pytest.approx([r.score for r in full])
     assert 5 in {r.id for r in full}
+
+
+def test_candidate_terms_take_the_rarest_terms_within_the_row_budget():
+    df = {"磨削": 3, "烧伤": 50, "研究": 900, "磨": 5, "bearing": 20, "the": 990}
+    terms = ["研究", "磨", "磨削", "烧伤", "bearing", "the", "unknown"]
+    # no single Chinese character, nothing unknown, nothing in more than 5 % of 1,000 documents; rarest first
+    assert lexical.candidate_terms(terms, df, 1000, min_terms=1) == ["磨削", "bearing", "烧伤"]
+    # a budget of 60 rows: 3 + 20 fit, the next term's 50 would not
+    assert lexical.candidate_terms(terms, df, 1000, budget=60, min_terms=1) == ["磨削", "bearing"]
+    # at most per_term rows a term count against the budget
+    assert lexical.candidate_terms(terms, df, 1000, per_term=10, budget=30, min_terms=1) == ["磨削", "bearing", "烧伤"]
+    # common terms only to reach min_terms
+    assert lexical.candidate_terms(terms, df, 1000, min_terms=4) == ["磨削", "bearing", "烧伤", "研究"]
