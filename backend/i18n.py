@@ -11,7 +11,7 @@ import contextvars
 import sys
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -104,7 +104,13 @@ def lazy(message: str) -> str:
 
 def babel_locale(locale: str | None = None) -> Locale:
     code = locale or current_locale.get()
-    return Locale.parse(code if code in KNOWN_LOCALES else DEFAULT_LOCALE)
+    return _parsed_locale(code if code in KNOWN_LOCALES else DEFAULT_LOCALE)
+
+
+@cache
+def _parsed_locale(code: str) -> Locale:
+    # A dashboard page formats a few hundred numbers and dates: parse each known locale once per process.
+    return Locale.parse(code)
 
 
 def format_date(value: date | datetime | None, fmt: str = "medium") -> str:
