@@ -392,9 +392,12 @@ class Loader:
         self.loaded += n
         self.zh, self.org = np.concatenate([self.zh, zh]), np.concatenate([self.org, org])
         self.chain, self.trl = np.concatenate([self.chain, chain]), np.concatenate([self.trl, trl])
+        # the other indexes (GIN, trigram, the MiniLM channel's HNSW) with the build memory too
+        self.conn.execute(f"SET maintenance_work_mem = '{build_memory(self.loaded)}'")
         for name, ddl in self.indexes.items():
             if name != HNSW_INDEX:
                 self.conn.execute(ddl)
+        self.conn.execute("RESET maintenance_work_mem")
         self.conn.execute("VACUUM ANALYZE capabilities")
         return time.perf_counter() - start
 
