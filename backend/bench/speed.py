@@ -158,7 +158,9 @@ def plan_for(sizes: list[int], quick: bool) -> Plan:
 
 
 def label(n: int) -> str:
-    """10000 -> '10k', 100000 -> '100k', 2500 -> '2500'."""
+    """10000 -> '10k', 100000 -> '100k', 1000000 -> '1m', 2500 -> '2500'."""
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
