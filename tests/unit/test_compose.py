@@ -334,6 +334,16 @@ def test_db_is_pgvector_with_a_pg_isready_healthcheck(services: dict, compose: d
     assert mounts[target] in (compose.get("volumes") or {}), "the database volume should be a named volume"
 
 
+def test_db_keeps_the_search_indexes_in_shared_buffers(services: dict) -> None:
+    db = services["db"]
+    argv = as_argv(db["command"])
+    assert argv[0] == "postgres"
+    settings = dict(argv[i + 1].split("=", 1) for i, arg in enumerate(argv) if arg == "-c")
+    # the compose interpolation leaves the default in place when PG_SHARED_BUFFERS is unset
+    assert settings["shared_buffers"] == "2GB" and settings["effective_cache_size"] == "6GB"
+    assert db["shm_size"] == "1g"
+
+
 def test_redis_has_a_ping_healthcheck(services: dict) -> None:
     redis = services["redis"]
     assert redis["image"].split(":")[0] == "redis"
