@@ -117,17 +117,18 @@ def _capability_conditions(session: Session, visible: ColumnElement[bool], f: Bo
 
 
 def _lexical(session: Session, target: type, conds: list, q: str) -> list[int]:
-    """BM25 over the eligible postings, best first (the engine's tokens and statement)."""
+    """BM25 over the eligible postings, best first: the matching engine's tokens and its lexical channel (the
+    impact-ordered index with exact rescoring, so a board search reads a few thousand rows at any size)."""
+    from backend.matches.matching import lexical_search
+
     terms = lexical.search_terms(lexical.query_tokens(q))
-    tsq = lexical.tsquery_literal(terms)
-    if not tsq:
+    if not lexical.tsquery_literal(terms):
         return []
     # The conditions hold only typed values (ids, enum codes, known language codes), so they can be inlined.
     eligible = select(target.id).where(*conds).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    sql = lexical.bm25_sql(target.__tablename__, lex_column="lexical", where=f"d.id IN ({eligible})")
-    rows = session.execute(text(sql), {"tsq": tsq, "terms": terms, "limit": CHANNEL_K}).all()
-    return [r.id for r in rows]
+    scores = lexical_search(session, target, eligible, terms, CHANNEL_K)
+    return sorted(scores, key=lambda i: -scores[i])
 
 
 def query_vector(q: str):  # noqa: ANN201 - a numpy vector

@@ -351,6 +351,11 @@ def _bm25(session: Session, target: type, eligible, terms: list[str], k: int):  
     return scores, stats
 
 
+def lexical_search(session: Session, target: type, eligible, terms: list[str], k: int) -> dict[int, float]:  # noqa: ANN001
+    """The best k eligible targets by BM25 of the terms (the fast path unless ``lexical_exact``), id -> score."""
+    return _bm25(session, target, eligible, terms, k)[0]
+
+
 def _impact(session: Session, target: type, eligible, terms: list[str], weights: dict[str, float],  # noqa: ANN001, PLR0913
             stats: dict, candidates: list[str], k: int, also: tuple[int, ...] = ()) -> dict[int, float]:
     """Exact BM25 of the best candidates of the impact postings (lexical.impact_sql), id -> score. Fewer than k

@@ -232,3 +232,19 @@ def test_the_landing_page_lists_no_confidential_or_members_only_title_to_a_visit
     create_need(db_session, firm, title="注册可见标题", visibility="registered")
     page = client.get("/")
     assert "保密需求标题" not in page.text and "注册可见标题" not in page.text
+
+
+def test_board_keyword_search_reads_the_engines_fast_index_and_agrees_with_exact_bm25(db_session, firm, monkeypatch):
+    from backend.config import get_settings
+    from backend.needs.models import Need
+
+    harmonic = create_need(db_session, firm, **HARMONIC_ZH)
+    dyeing = create_need(db_session, firm, **DYEING_ZH)
+    weaving = create_need(db_session, firm, **WEAVING_ZH)
+    db_session.flush()
+    conds = [Need.id.in_([harmonic.id, dyeing.id, weaving.id])]
+    fast = search._lexical(db_session, Need, conds, "谐波减速器 柔性轴承 寿命")
+    monkeypatch.setattr(get_settings(), "lexical_exact", True)
+    exact = search._lexical(db_session, Need, conds, "谐波减速器 柔性轴承 寿命")
+    assert fast[0] == exact[0] == harmonic.id
+    assert set(fast) == set(exact) and dyeing.id not in fast
