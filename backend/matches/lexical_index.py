@@ -29,28 +29,19 @@ REFERENCE_LENGTH = 150
 #: Lexemes without an impact row: one Chinese character (as matching.lexical's Han ranges).
 HAN_CHARACTER = "^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$"
 
-capability_terms = Table(
-    "capability_terms", Base.metadata,
-    Column("term", Text, primary_key=True),
-    Column("impact", REAL, primary_key=True),
-    Column("capability_id", BigInteger, primary_key=True),
-)
-need_terms = Table(
-    "need_terms", Base.metadata,
-    Column("term", Text, primary_key=True),
-    Column("impact", REAL, primary_key=True),
-    Column("need_id", BigInteger, primary_key=True),
-)
-capability_term_stats = Table(
-    "capability_term_stats", Base.metadata,
-    Column("term", Text, primary_key=True),
-    Column("df", Integer, nullable=False),
-)
-need_term_stats = Table(
-    "need_term_stats", Base.metadata,
-    Column("term", Text, primary_key=True),
-    Column("df", Integer, nullable=False),
-)
+def _impacts(name: str, posting: str) -> Table:
+    return Table(name, Base.metadata, Column("term", Text, primary_key=True),
+                 Column("impact", REAL, primary_key=True), Column(posting, BigInteger, primary_key=True))
+
+
+def _frequencies(name: str) -> Table:
+    return Table(name, Base.metadata, Column("term", Text, primary_key=True), Column("df", Integer, nullable=False))
+
+
+capability_terms = _impacts("capability_terms", "capability_id")
+need_terms = _impacts("need_terms", "need_id")
+capability_term_stats = _frequencies("capability_term_stats")
+need_term_stats = _frequencies("need_term_stats")
 lexical_collections = Table(
     "lexical_collections", Base.metadata,
     Column("name", Text, primary_key=True),

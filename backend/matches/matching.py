@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import and_, exists, false, func, select, text, update
+from sqlalchemy import and_, exists, false, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -433,8 +433,9 @@ def _ordinal(ids: list[int], item: int) -> int | None:
 
 def _frequencies(session: Session, target: type):  # noqa: ANN202 - (term -> df or None, N)
     """Document frequencies of explanation terms among the target postings, for the idf floor of
-    matching.explain: counted in the lexical index, each term once, and no further than the floor needs."""
-    documents = session.scalar(select(func.count()).select_from(target).where(target.lexical.is_not(None))) or 0
+    matching.explain: counted in the lexical index, each term once, and no further than the floor needs. The
+    number of postings comes from the collection totals the lexical index keeps, not from a count per run."""
+    documents = lexical_index.statistics(session, target.__tablename__, [])[1]
     sql = text(explain.frequency_sql(target.__tablename__))
     cap = explain.frequency_cap(documents)
     known: dict[str, int | None] = {}
