@@ -232,7 +232,6 @@ class Facts:
     project_created: dict[int, Event] = field(default_factory=dict)
     project_stage: dict[int, dict[str, datetime]] = field(default_factory=lambda: defaultdict(dict))
     project_details: dict[int, tuple[datetime, int, float, str]] = field(default_factory=dict)
-    views: dict[tuple[int, date], "NeedView"] = field(default_factory=dict)  # by (posting event id, as_of)
 
 
 def _first(stages: dict[str, datetime], stage: str, at: datetime) -> None:
@@ -315,36 +314,10 @@ def is_judged(posted_at: datetime, days: int, as_of: date) -> bool:
     return local_day(posted_at) + timedelta(days=days) <= as_of
 
 
-@dataclass(frozen=True)
-class NeedView:
-    """What the cohort components read of one posted need, worked out once per computation."""
-
-    stages: frozenset[str]
-    spans: dict[str, float]  # days per funnel step the need made ("posted_to_matched", …)
-    accepted_days: float | None
-    response_days: float | None
-    stale: bool | None  # None: too young to judge
-    qualified: bool | None  # a qualified match within QUALIFIED_DAYS; None: too young to judge
-
-
-def need_view(f: Facts, posted: Event, as_of: date) -> NeedView:
-    """The need's stages, step durations and verdicts (memoised in `f`: a need is in many scopes and periods)."""
-    key = (posted.id, as_of)
-    found = f.views.get(key)
-    if found is not None:
-        return found
-    s = f.need_stage.get(posted.need_id, {})
-    spans = {f"{a}_to_{b}": _days(posted.at if a == "posted" else s[a], s[b]) for a, b in _STEPS
-             if b in s and (a == "posted" or a in s)}
-    qualified = None
-    if is_judged(posted.at, QUALIFIED_DAYS, as_of):
-        qualified = "qualified" in s and _days(posted.at, s["qualified"]) <= QUALIFIED_DAYS
-    found = f.views[key] = NeedView(
-        stages=frozenset(s), spans=spans,
-        accepted_days=_days(posted.at, s["accepted"]) if "accepted" in s else None,
-        response_days=_days(posted.at, s["responded"]) if "responded" in s else None,
-        stale=is_stale(posted.at, s.get("responded"), as_of), qualified=qualified)
-    return found
+def whole_days(start: datetime, end: datetime) -> int:
+    """Whole days elapsed from `start` to `end` (0 when `end` is earlier): the unit of every median, so a
+    histogram of integers holds a median exactly."""
+    return int(_days(start, end))
 
 
 def _raised_at(e: Event) -> datetime:
@@ -352,179 +325,175 @@ def _raised_at(e: Event) -> datetime:
     return raised if raised.tzinfo is not None else raised.replace(tzinfo=UTC)
 
 
-def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Reference, *, as_of: date,
-                   cohort: list[Event] | None = None, cohort_projects: list[Event] | None = None,
-                   prefiltered: bool = False) -> dict[Scope, dict[str, Value]]:
-    """Every component of every scope with data in `period`, with `"_sample"` (a `Value` whose raw is 1.0
-    when sample events contributed).
+def need_part(posted_at: datetime, chain_id: int | None, stages: dict[str, datetime], ref: Reference) -> dict:
+    """What one posted need adds to its cohort's partial, as far as it has come (stages by first time)."""
+    responded = stages.get("responded")
+    return {
+        "day": local_day(posted_at).toordinal(),
+        "stages": [s for s in FUNNEL[1:] if s in stages],
+        "spans": {f"{a}_to_{b}": whole_days(posted_at if a == "posted" else stages[a], stages[b])
+                  for a, b in _STEPS if b in stages and (a == "posted" or a in stages)},
+        "accepted": whole_days(posted_at, stages["accepted"]) if "accepted" in stages else None,
+        "response": whole_days(posted_at, responded) if responded is not None else None,
+        "ok14": int(responded is not None and _days(posted_at, responded) <= STALE_DAYS),
+        "q7": int("qualified" in stages and _days(posted_at, stages["qualified"]) <= QUALIFIED_DAYS),
+        "strategic": int(ref.in_chains(chain_id, ref.strategic_chains)),
+    }
 
-    `events` are the ledger events (those outside the period are skipped); `f` holds the stage facts of at
-    least every need and project that starts in the period, so the facts of every event on or after the
-    period's first day (a need posted in the period and everything that happens to it later). `prefiltered`
-    says the caller already kept only the events of the period."""
-    if cohort is None:
-        cohort = [e for e in f.need_posted.values() if period.contains(local_day(e.at))]
-    if cohort_projects is None:
-        cohort_projects = [e for e in f.project_created.values() if period.contains(local_day(e.at))]
-    leaves: dict[Leaf, Partial] = defaultdict(Partial)
-    for e in events:
-        if e.kind in BUCKETED and (prefiltered or period.contains(local_day(e.at))):
-            leaves[(e.region_id, e.chain_id)].add_event(e, ref)
-    for e in cohort:
-        leaves[(e.region_id, e.chain_id)].add_need(need_view(f, e, as_of), e, ref)
-    for e in cohort_projects:
-        leaves[(e.region_id, e.chain_id)].add_project(e, f, ref)
-    return finish_period(leaves, ref)
+
+def project_part(chain_id: int | None, value: float, level: str, ref: Reference) -> dict:
+    """What one project adds to the partial of the period it was created in (its latest value and level)."""
+    return {"cents": round(value * 100), "level": level, "char": int(ref.characteristic(chain_id))}
 
 
 Leaf = tuple[int | None, int | None]  # the (region, chain) an event was written with
+# Counters of a partial; values are kept in fen (integer cents), so sums are exact in any order.
+_COUNTS = ("n", "sample", "accepted", "projects", "completed", "terminated", "commercialised", "cross", "neighbour",
+           "partnerships", "partnership_cents", "activity", "char_activity", "posted", "strategic", "cohort_projects",
+           "contract_cents", "char_projects", "alerts_automatic", "pairs", "collaborating", "active")
+_ACTIVITY = frozenset(k.value for k in ACTIVITY_KINDS)
+
+
+def new_state() -> dict:
+    """An empty partial: counters, the chains collaborated in, and per-key counters (a key's count 0 is absent):
+    `countries` (count, fen), `reached` (needs per funnel stage), `levels` (major projects per level), `hist`
+    (whole days -> count, per median), `days` (posting day ordinal -> needs, answered within 14 days, qualified
+    match within 7 days)."""
+    return {**dict.fromkeys(_COUNTS, 0), "chains": [], "countries": {}, "reached": {}, "levels": {}, "hist": {},
+            "days": {}}
+
+
+def _bump(counter: dict, key: str, by: int) -> None:
+    value = counter.get(key, 0) + by
+    if value:
+        counter[key] = value
+    else:
+        counter.pop(key, None)
+
+
+def _bump_vector(counter: dict, key: str, by: list[int]) -> None:
+    value = [a + b for a, b in zip(counter.get(key, [0] * len(by)), by, strict=True)]
+    if any(value):
+        counter[key] = value
+    else:
+        counter.pop(key, None)
+
+
+def add_event(st: dict, e: Event, ref: Reference) -> None:
+    """One ledger event counted in its period (a `BUCKETED` kind), except its firms and pairs (`members`)."""
+    st["n"] += 1
+    st["sample"] += e.is_sample
+    kind = e.kind
+    if kind in _ACTIVITY and e.chain_id is not None:
+        st["activity"] += 1
+        st["char_activity"] += ref.characteristic(e.chain_id)
+    if kind in (K.MATCH_ACCEPTED, K.PROJECT_CREATED):
+        st["accepted" if kind == K.MATCH_ACCEPTED else "projects"] += 1
+        st["cross"] += len({ref.unit_of(o) for o in e.org_ids} - {None}) >= 2
+        st["neighbour"] += any(ref.org_region.get(o) in ref.neighbour_ids for o in e.org_ids)
+        if e.chain_id not in st["chains"]:
+            st["chains"].append(e.chain_id)
+    elif kind == K.PARTNERSHIP_CREATED:
+        cents = round(float(e.data.get("value_cny", 0)) * 100)
+        st["partnerships"] += 1
+        st["partnership_cents"] += cents
+        _bump_vector(st["countries"], str(e.data.get("country", "??")), [1, cents])
+    elif kind == K.PROJECT_COMPLETED:
+        st["completed"] += 1
+    elif kind == K.PROJECT_TERMINATED:
+        st["terminated"] += 1
+    elif kind == K.PROJECT_COMMERCIALISED:
+        st["commercialised"] += 1
+    elif kind == K.ALERT_RESOLVED:
+        _bump(st["hist"].setdefault("alert", {}), str(whole_days(_raised_at(e), e.at)), 1)
+        st["alerts_automatic"] += bool(e.data.get("automatic"))
+
+
+def members(e: Event, ref: Reference) -> list[tuple[str, str]]:
+    """The (member key, role) an event makes active in its leaf and month: a posting firm (`posting`), a firm
+    party to a collaboration (`collab`), a firm–university pair (`pair`)."""
+    firms = sorted(o for o in e.org_ids if ref.org_kind.get(o) == "firm")
+    if e.kind == K.NEED_POSTED:
+        return [(f"firm:{f}", "posting") for f in firms]
+    if e.kind in (K.MATCH_ACCEPTED, K.PROJECT_CREATED):
+        labs = sorted(o for o in e.org_ids if ref.org_kind.get(o) in RESEARCH_KINDS)
+        return [(f"firm:{f}", "collab") for f in firms] + [(f"pair:{f}:{lab}", "pair") for f in firms for lab in labs]
+    if e.kind == K.PARTNERSHIP_CREATED:
+        return [(f"firm:{f}", "collab") for f in firms]
+    return []
+
+
+def add_need(st: dict, part: dict, sign: int = 1) -> None:
+    """Add (sign 1) or take back (sign -1) one cohort need's part (`need_part`)."""
+    st["posted"] += sign
+    st["strategic"] += sign * part["strategic"]
+    for stage in part["stages"]:
+        _bump(st["reached"], stage, sign)
+    hist = st["hist"]
+    for step, days in part["spans"].items():
+        _bump(hist.setdefault(step, {}), str(days), sign)
+    for name in ("accepted", "response"):
+        if part[name] is not None:
+            _bump(hist.setdefault(name, {}), str(part[name]), sign)
+    _bump_vector(st["days"], str(part["day"]), [sign, sign * part["ok14"], sign * part["q7"]])
+
+
+def add_project(st: dict, part: dict, sign: int = 1) -> None:
+    """Add (sign 1) or take back (sign -1) one cohort project's part (`project_part`)."""
+    st["cohort_projects"] += sign
+    st["contract_cents"] += sign * part["cents"]
+    st["char_projects"] += sign * part["char"]
+    if part["level"] in MAJOR_LEVELS:
+        _bump(st["levels"], part["level"], sign)
+
+
+def merge_state(into: dict, other: dict) -> None:
+    """Add another partial's counters to `into` (distinct counts are not additive: the caller sets them)."""
+    for name in _COUNTS:
+        into[name] += other[name]
+    for chain in other["chains"]:
+        if chain not in into["chains"]:
+            into["chains"].append(chain)
+    for name in ("countries", "days"):
+        for key, vector in other[name].items():
+            _bump_vector(into[name], key, vector)
+    for name in ("reached", "levels"):
+        for key, count in other[name].items():
+            _bump(into[name], key, count)
+    for name, counts in other["hist"].items():
+        hist = into["hist"].setdefault(name, {})
+        for key, count in counts.items():
+            _bump(hist, key, count)
 
 
 @dataclass
 class Partial:
-    """What the events of one (region, chain) leaf add to a period: counts, sets and lists that add up across
-    leaves and months. A scope's and a quarter's or year's figures are merges of these, so each event is read
-    once per computation, not once per scope and period it counts in."""
+    """What the events of one (region, chain) leaf add to a period (`state`, see `new_state`), with the sets its
+    distinct counts come from. A scope's and a quarter's or year's figures are merges of these, so each event is
+    read once per computation, not once per scope and period it counts in."""
 
-    touched: bool = False  # a scope gets rows only when some event (or cohort need or project) is in it
-    sample: bool = False
-    accepted: int = 0
-    projects: int = 0
-    completed: int = 0
-    terminated: int = 0
-    commercialised: int = 0
-    cross: int = 0
-    neighbour: int = 0
+    state: dict = field(default_factory=new_state)
     pairs: set = field(default_factory=set)
     collaborating: set = field(default_factory=set)
     posting_firms: set = field(default_factory=set)
-    collab_chains: set = field(default_factory=set)
-    partnerships: int = 0
-    partnership_value: float = 0.0
-    by_country: dict = field(default_factory=dict)  # country -> [count, value]
-    activity: int = 0  # activity events with a chain (the location quotient)
-    char_activity: int = 0
-    posted: int = 0  # the cohort of needs posted in the period
-    reached: dict = field(default_factory=lambda: dict.fromkeys(FUNNEL[1:], 0))
-    spans: dict = field(default_factory=lambda: {f"{a}_to_{b}": [] for a, b in _STEPS})
-    accepted_days: list = field(default_factory=list)
-    response_days: list = field(default_factory=list)
-    judged: int = 0
-    stale: int = 0
-    judged_7: int = 0
-    qualified: int = 0
-    strategic: int = 0
-    cohort_projects: int = 0  # the projects created in the period, with their latest details
-    contract_value: float = 0.0
-    levels: dict = field(default_factory=dict)
-    char_projects: int = 0
-    alert_days: list = field(default_factory=list)
-    alerts_automatic: int = 0
 
     def add_event(self, e: Event, ref: Reference) -> None:
-        """One ledger event counted in its period (a `BUCKETED` kind)."""
-        self.touched = True
-        self.sample = self.sample or e.is_sample
-        kind = e.kind
-        if kind in _ACTIVITY and e.chain_id is not None:
-            self.activity += 1
-            self.char_activity += ref.characteristic(e.chain_id)
-        if kind == K.NEED_POSTED:
-            self.posting_firms |= _firms(ref, e)
-        elif kind in (K.MATCH_ACCEPTED, K.PROJECT_CREATED):
-            if kind == K.MATCH_ACCEPTED:
-                self.accepted += 1
-            else:
-                self.projects += 1
-            firms = _firms(ref, e)
-            self.pairs |= {(firm, lab) for firm in firms for lab in e.org_ids
-                           if ref.org_kind.get(lab) in RESEARCH_KINDS}
-            self.collaborating |= firms
-            self.cross += len({ref.unit_of(o) for o in e.org_ids} - {None}) >= 2
-            self.neighbour += any(ref.org_region.get(o) in ref.neighbour_ids for o in e.org_ids)
-            self.collab_chains.add(e.chain_id)
-        elif kind == K.PARTNERSHIP_CREATED:
-            self.collaborating |= _firms(ref, e)
-            value = float(e.data.get("value_cny", 0))
-            self.partnerships += 1
-            self.partnership_value += value
-            row = self.by_country.setdefault(e.data.get("country", "??"), [0, 0.0])
-            row[0] += 1
-            row[1] += value
-        elif kind == K.PROJECT_COMPLETED:
-            self.completed += 1
-        elif kind == K.PROJECT_TERMINATED:
-            self.terminated += 1
-        elif kind == K.PROJECT_COMMERCIALISED:
-            self.commercialised += 1
-        elif kind == K.ALERT_RESOLVED:
-            self.alert_days.append(_days(_raised_at(e), e.at))
-            self.alerts_automatic += bool(e.data.get("automatic"))
-
-    def add_need(self, n: "NeedView", e: Event, ref: Reference) -> None:
-        """A need of the period's cohort (posted in it), as far as it has come."""
-        self.touched = True
-        self.sample = self.sample or e.is_sample
-        self.posted += 1
-        for stage in n.stages:
-            if stage in self.reached:
-                self.reached[stage] += 1
-        for step, days in n.spans.items():
-            self.spans[step].append(days)
-        if n.accepted_days is not None:
-            self.accepted_days.append(n.accepted_days)
-        if n.response_days is not None:
-            self.response_days.append(n.response_days)
-        if n.stale is not None:
-            self.judged += 1
-            self.stale += n.stale
-        if n.qualified is not None:
-            self.judged_7 += 1
-            self.qualified += n.qualified
-        self.strategic += ref.in_chains(e.chain_id, ref.strategic_chains)
-
-    def add_project(self, p: Event, f: Facts, ref: Reference) -> None:
-        """A project created in the period, with its latest contract value and major-project level."""
-        self.touched = True
-        self.sample = self.sample or p.is_sample
-        detail = f.project_details.get(p.project_id, (p.at, p.id, 0.0, "none"))
-        self.cohort_projects += 1
-        self.contract_value += detail[2]
-        if detail[3] in MAJOR_LEVELS:
-            self.levels[detail[3]] = self.levels.get(detail[3], 0) + 1
-        self.char_projects += ref.characteristic(p.chain_id)
+        add_event(self.state, e, ref)
+        for key, role in members(e, ref):
+            {"posting": self.posting_firms, "collab": self.collaborating, "pair": self.pairs}[role].add(key)
 
     def merge(self, o: "Partial") -> None:
-        """Add another partial's counts, sets and lists to this one."""
-        self.touched |= o.touched
-        self.sample |= o.sample
-        for name in _COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(o, name))
+        merge_state(self.state, o.state)
         self.pairs |= o.pairs
         self.collaborating |= o.collaborating
         self.posting_firms |= o.posting_firms
-        self.collab_chains |= o.collab_chains
-        for country, (count, value) in o.by_country.items():
-            row = self.by_country.setdefault(country, [0, 0.0])
-            row[0] += count
-            row[1] += value
-        for stage, count in o.reached.items():
-            self.reached[stage] += count
-        for step, days in o.spans.items():
-            self.spans[step] += days
-        self.accepted_days += o.accepted_days
-        self.response_days += o.response_days
-        self.alert_days += o.alert_days
-        for level, count in o.levels.items():
-            self.levels[level] = self.levels.get(level, 0) + count
 
-
-_COUNTS = ("accepted", "projects", "completed", "terminated", "commercialised", "cross", "neighbour", "partnerships",
-           "partnership_value", "activity", "char_activity", "posted", "judged", "stale", "judged_7", "qualified",
-           "strategic", "cohort_projects", "contract_value", "char_projects", "alerts_automatic")
-_ACTIVITY = frozenset(k.value for k in ACTIVITY_KINDS)
-def _firms(ref: Reference, e: Event) -> frozenset[int]:
-    return frozenset(o for o in e.org_ids if ref.org_kind.get(o) == "firm")
+    def finished(self) -> dict:
+        """The state with its distinct counts filled in from the sets."""
+        st = self.state
+        st["pairs"], st["collaborating"] = len(self.pairs), len(self.collaborating)
+        st["active"] = len(self.collaborating | self.posting_firms)
+        return st
 
 
 def merge(partials: Iterable[Partial]) -> Partial:
@@ -535,85 +504,157 @@ def merge(partials: Iterable[Partial]) -> Partial:
     return total
 
 
-def finish_period(leaves: dict[Leaf, Partial], ref: Reference) -> dict[Scope, dict[str, Value]]:
-    """Every scope's components from the period's leaf partials (the platform's totals from all of them)."""
-    platform = {"all": sum(p.activity for p in leaves.values()), "char": sum(p.char_activity for p in leaves.values())}
+def platform_totals(states: Iterable[dict]) -> tuple[int, int]:
+    """The location quotient's platform totals (activity with a chain, in characteristic chains)."""
+    found = [0, 0]
+    for st in states:
+        found[0] += st["activity"]
+        found[1] += st["char_activity"]
+    return found[0], found[1]
+
+
+def scope_states(leaves: dict[Leaf, Partial], ref: Reference) -> dict[Scope, dict]:
+    """Every scope's finished state from a period's leaf partials (a scope gets one when an event is in it)."""
     scopes: dict[Scope, Partial] = defaultdict(Partial)
     for (region_id, chain_id), partial in leaves.items():
-        if not partial.touched:
+        if not partial.state["n"]:
             continue
         for r in ref.region_scopes(region_id):
             for c in ref.chain_scopes(chain_id):
                 scopes[(r, c)].merge(partial)
-    out: dict[Scope, dict[str, Value]] = {}
-    for scope, partial in scopes.items():
-        values = _scope_values(scope, partial, ref, platform)
-        values["_sample"] = Value(float(partial.sample))
-        out[scope] = values
-    return out
+    return {scope: partial.finished() for scope, partial in scopes.items()}
 
 
-def _scope_values(scope: Scope, p: Partial, ref: Reference, platform: dict[str, int]) -> dict[str, Value]:
+def finish_period(leaves: dict[Leaf, Partial], ref: Reference, as_of: date) -> dict[Scope, dict[str, Value]]:
+    """Every scope's components from the period's leaf partials (the platform's totals from all of them)."""
+    platform = platform_totals(p.state for p in leaves.values())
+    return {scope: scope_values(scope, st, ref, platform, as_of)
+            for scope, st in scope_states(leaves, ref).items()}
+
+
+def compute_period(period: Period, events: Iterable[Event], f: Facts, ref: Reference, *, as_of: date,
+                   ) -> dict[Scope, dict[str, Value]]:
+    """Every component of every scope with data in `period`, with `"_sample"` (a `Value` whose raw is 1.0
+    when sample events contributed).
+
+    `events` are the ledger events (those outside the period are skipped); `f` holds the stage facts of at
+    least every need and project that starts in the period."""
+    leaves: dict[Leaf, Partial] = defaultdict(Partial)
+    for e in events:
+        if e.kind in BUCKETED and period.contains(local_day(e.at)):
+            leaves[(e.region_id, e.chain_id)].add_event(e, ref)
+    for e in f.need_posted.values():
+        if period.contains(local_day(e.at)):
+            add_need(leaves[(e.region_id, e.chain_id)].state,
+                     need_part(e.at, e.chain_id, f.need_stage.get(e.need_id, {}), ref))
+    for e in f.project_created.values():
+        if period.contains(local_day(e.at)):
+            detail = f.project_details.get(e.project_id, (e.at, e.id, 0.0, "none"))
+            add_project(leaves[(e.region_id, e.chain_id)].state, project_part(e.chain_id, detail[2], detail[3], ref))
+    return finish_period(leaves, ref, as_of)
+
+
+def _hist_median(hist: dict[str, int] | None) -> float | None:
+    """The median of a histogram of whole days (the mean of the two middle values for an even count)."""
+    if not hist:
+        return None
+    values = sorted((int(k), n) for k, n in hist.items())
+    total = sum(n for _v, n in values)
+    wanted = ((total - 1) // 2, total // 2)
+    found, seen = [], 0
+    for value, n in values:
+        while len(found) < 2 and seen + n > wanted[len(found)]:
+            found.append(value)
+        seen += n
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def _hist_count(hist: dict[str, int] | None) -> int:
+    return sum(hist.values()) if hist else 0
+
+
+def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, int], as_of: date,
+                 ) -> dict[str, Value]:
+    """Every component of one scope and period from its state, with `"_sample"`; `platform` is the period's
+    (activity, characteristic activity) over all leaves; `as_of` the day of computation (judged needs)."""
     _region_id, chain_id = scope
     v: dict[str, Value] = {}
+    hist = st["hist"]
 
     # Shared cooperation
-    v["accepted_matches"] = Value(p.accepted)
-    v["joint_projects"] = Value(p.projects)
-    active = p.collaborating | p.posting_firms
-    per_100 = None if not active else 100.0 * len(p.pairs) / len(active)
-    v["pairs_per_100_firms"] = Value(per_100, {"pairs": len(p.pairs), "active_firms": len(active)})
-    v["collaborating_firm_share"] = Value(_pct(len(p.collaborating), len(active)),
-                                          {"collaborating_firms": len(p.collaborating), "active_firms": len(active)})
-    v["cross_district_collaborations"] = Value(p.cross)
-    v["neighbour_city_collaborations"] = Value(p.neighbour)
-    by_country = {country: {"count": count, "value_cny": value} for country, (count, value) in p.by_country.items()}
-    v["foreign_partnerships"] = Value(p.partnerships, {"by_country": by_country})
-    v["foreign_partnership_value"] = Value(p.partnership_value, {"by_country": by_country})
+    v["accepted_matches"] = Value(st["accepted"])
+    v["joint_projects"] = Value(st["projects"])
+    active, pairs, collaborating = st["active"], st["pairs"], st["collaborating"]
+    v["pairs_per_100_firms"] = Value(None if not active else 100.0 * pairs / active,
+                                     {"pairs": pairs, "active_firms": active})
+    v["collaborating_firm_share"] = Value(_pct(collaborating, active),
+                                          {"collaborating_firms": collaborating, "active_firms": active})
+    v["cross_district_collaborations"] = Value(st["cross"])
+    v["neighbour_city_collaborations"] = Value(st["neighbour"])
+    by_country = {country: {"count": count, "value_cny": cents / 100} for country, (count, cents)
+                  in st["countries"].items()}
+    v["foreign_partnerships"] = Value(st["partnerships"], {"by_country": by_country})
+    v["foreign_partnership_value"] = Value(st["partnership_cents"] / 100, {"by_country": by_country})
 
     # Innovation promotion: the cohort of needs posted in the period, as far as each has come by now
-    reached = {"posted": p.posted, **p.reached}
+    reached = {"posted": st["posted"], **{stage: st["reached"].get(stage, 0) for stage in FUNNEL[1:]}}
     steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
-    median_days = {step: _median(days) for step, days in p.spans.items()}
+    median_days = {f"{a}_to_{b}": _hist_median(hist.get(f"{a}_to_{b}")) for a, b in _STEPS}
     funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
     v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
     v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
-    v["median_days_to_acceptance"] = Value(_median(p.accepted_days))
-    v["project_completion_share"] = Value(_pct(p.completed, p.completed + p.terminated),
-                                          {"completed": p.completed, "terminated": p.terminated})
-    v["commercialised_projects"] = Value(p.commercialised)
-    v["contract_value"] = Value(p.contract_value, {"projects": p.cohort_projects})
+    v["median_days_to_acceptance"] = Value(_hist_median(hist.get("accepted")))
+    v["project_completion_share"] = Value(_pct(st["completed"], st["completed"] + st["terminated"]),
+                                          {"completed": st["completed"], "terminated": st["terminated"]})
+    v["commercialised_projects"] = Value(st["commercialised"])
+    v["contract_value"] = Value(st["contract_cents"] / 100, {"projects": st["cohort_projects"]})
 
-    # Intelligent sensing
-    v["median_days_to_first_response"] = Value(_median(p.response_days), {"responded_needs": len(p.response_days)})
-    v["stale_need_share"] = Value(_pct(p.stale, p.judged), {"stale": p.stale, "judged": p.judged})
-    v["qualified_match_within_7_days"] = Value(_pct(p.qualified, p.judged_7),
-                                               {"qualified": p.qualified, "judged": p.judged_7})
+    # Intelligent sensing: a need is judged once it is 14 (7) days old on the day of computation
+    today = as_of.toordinal()
+    judged = stale = judged_7 = qualified = 0
+    for day, (n, ok14, q7) in st["days"].items():
+        posted_on = int(day)
+        if posted_on + STALE_DAYS <= today:
+            judged += n
+            stale += n - ok14
+        if posted_on + QUALIFIED_DAYS <= today:
+            judged_7 += n
+            qualified += q7
+    v["median_days_to_first_response"] = Value(_hist_median(hist.get("response")),
+                                               {"responded_needs": _hist_count(hist.get("response"))})
+    v["stale_need_share"] = Value(_pct(stale, judged), {"stale": stale, "judged": judged})
+    v["qualified_match_within_7_days"] = Value(_pct(qualified, judged_7), {"qualified": qualified, "judged": judged_7})
     v["median_days_to_resolve_alert"] = Value(
-        _median(p.alert_days), {"resolved_alerts": len(p.alert_days), "automatic": p.alerts_automatic})
+        _hist_median(hist.get("alert")),
+        {"resolved_alerts": _hist_count(hist.get("alert")), "automatic": st["alerts_automatic"]})
 
     # Strategic planning
-    v["major_projects"] = Value(sum(p.levels.values()), {"by_level": dict(p.levels)})
+    levels = dict(sorted(st["levels"].items()))
+    v["major_projects"] = Value(sum(levels.values()), {"by_level": levels})
     relevant = [(code, chains) for code, chains in ref.key_tasks
                 if chain_id is None or any(c == chain_id or chain_id in ref.chain_ancestry.get(c, (c,))
                                            for c in chains)]
-    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in p.collab_chains))
+    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in st["chains"]))
     v["key_task_coverage"] = Value(_pct(len(covered), len(relevant)), {"covered": covered,
                                                                       "tasks": [c for c, _x in relevant]})
-    v["strategic_chain_need_share"] = Value(_pct(p.strategic, p.posted), {"strategic_needs": p.strategic})
+    v["strategic_chain_need_share"] = Value(_pct(st["strategic"], st["posted"]), {"strategic_needs": st["strategic"]})
 
     # Characteristic development
-    region_share = _pct(p.char_activity, p.activity)
-    platform_share = _pct(platform["char"], platform["all"])
+    region_share = _pct(st["char_activity"], st["activity"])
+    platform_share = _pct(platform[1], platform[0])
     lq = None if region_share is None or not platform_share else region_share / platform_share
     v["characteristic_lq"] = Value(lq, {"region_share": region_share, "platform_share": platform_share})
-    v["characteristic_project_share"] = Value(_pct(p.char_projects, p.cohort_projects),
-                                              {"projects": p.cohort_projects})
+    v["characteristic_project_share"] = Value(_pct(st["char_projects"], st["cohort_projects"]),
+                                              {"projects": st["cohort_projects"]})
 
     if chain_id is not None:
         for code in WHOLE_CHAIN_ONLY:
             v[code] = Value(None, {"not_applicable": "single chain"})
+    v["_sample"] = Value(float(st["sample"] > 0))
     return v
+
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,8 @@ class ScoreSnapshot(Base):
         UniqueConstraint("region_id", "chain_id", "dimension", "component", "period_start", "period_end",
                          name="uq_score_snapshots_scope", postgresql_nulls_not_distinct=True),
         Index("ix_score_snapshots_period", "period_start", "period_end"),
+        # The per-event update replaces and reads one scope's rows of a period.
+        Index("ix_score_snapshots_scope_period", "region_id", "chain_id", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,3 +69,41 @@ class RegionTarget(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
+
+
+class ScorePartial(Base):
+    """The stored state of one scope and period that the per-event update changes by delta (docs/scores.md,
+    "Computation"): counts, distinct counts, histograms of whole days, the cohort's needs per posting day.
+
+    `region_id` NULL is the platform's totals of the period (the location quotient's denominator). `key` is
+    `<period>:<start>:<region id or platform>:<chain id or *>`."""
+
+    __tablename__ = "score_partials"
+    __table_args__ = (Index("ix_score_partials_period", "period_start", "period"),)
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
+    state: Mapped[dict] = mapped_column(JSONB)
+
+
+class ScoreFact(Base):
+    """What the per-event update remembers between events, by key: a need's posting and stage minima
+    (`need:<id>`), a project's creation, latest details and stages (`project:<id>`), a match's need
+    (`match:<id>`), the months and (region, chain) leaves a firm or a firm–university pair was active in
+    (`firm:<id>`, `pair:<firm>:<lab>`), and `built` once the state matches the ledger."""
+
+    __tablename__ = "score_facts"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSONB)
+
+
+class ScoreAppliedEvent(Base):
+    """A ledger event already counted in the stored partials: a redelivered task finds it and does nothing."""
+
+    __tablename__ = "score_applied_events"
+
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

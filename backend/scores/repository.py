@@ -1,6 +1,7 @@
 """Every query of the scores: the ledger rows they read, the reference data, and the snapshots they write."""
 
 import enum
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
@@ -17,7 +18,7 @@ from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region
 from backend.scores.components import RESPONSE_KINDS, STALE_DAYS, Event, moves
-from backend.scores.models import Dimension, RegionTarget, ScoreSnapshot
+from backend.scores.models import Dimension, RegionTarget, ScoreFact, ScorePartial, ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
 SCORED_KINDS = tuple(k.value for k in EventKind if moves(k))
@@ -112,9 +113,12 @@ def regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region)))
 
 
-def organisations(session: Session) -> list[tuple[int, str, int | None]]:
-    return [(r[0], str(r[1]), r[2]) for r in session.execute(
-        select(Organisation.id, Organisation.kind, Organisation.region_id))]
+def organisations(session: Session, org_ids: set[int] | None = None) -> list[tuple[int, str, int | None]]:
+    """(id, kind, region id) of every organisation, or of `org_ids` only."""
+    query = select(Organisation.id, Organisation.kind, Organisation.region_id)
+    if org_ids is not None:
+        query = query.where(Organisation.id.in_(sorted(org_ids)))
+    return [(r[0], str(r[1]), r[2]) for r in session.execute(query)]
 
 
 def chains(session: Session) -> list[IndustryChain]:
@@ -382,3 +386,130 @@ def region_dimension_rows(session: Session, region_id: int, dimensions: list[Dim
     """Every snapshot of a region in these dimensions (their components and scores), every chain and period."""
     s = ScoreSnapshot
     return list(session.scalars(select(s).where(s.region_id == region_id, s.dimension.in_(dimensions))))
+
+
+# The stored state of the per-event update (docs/scores.md, "Computation"): partials, facts, applied events.
+
+def state_built(session: Session) -> bool:
+    """Whether the stored partials match the ledger (a recompute built them, or the ledger was empty)."""
+    return session.scalar(select(exists().where(ScoreFact.key == "built"))) or False
+
+
+def mark_applied(session: Session, event_ids: list[int]) -> set[int]:
+    """Record these events as counted; return those that were not yet (a redelivered one is not)."""
+    if not event_ids:
+        return set()
+    found = session.execute(text(
+        "INSERT INTO score_applied_events (event_id) SELECT unnest(CAST(:ids AS bigint[])) "
+        "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": event_ids})
+    return {r[0] for r in found}
+
+
+def events_by_id(session: Session, event_ids: list[int]) -> list[Event]:
+    """The ledger events with these ids that move a score (missing ids are left out), in id order."""
+    rows = session.execute(select(*_COLUMNS).where(_E.id.in_(event_ids), _E.kind.in_(SCORED_KINDS)).order_by(_E.id))
+    return [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
+                  need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10]) for r in rows]
+
+
+def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
+    if not keys:
+        return {}
+    return dict(session.execute(select(ScoreFact.key, ScoreFact.value).where(ScoreFact.key.in_(keys))).all())
+
+
+def put_facts(session: Session, values: dict[str, dict]) -> None:
+    if not values:
+        return
+    session.execute(text(
+        "INSERT INTO score_facts (key, value) SELECT k, CAST(v AS jsonb) FROM unnest(CAST(:k AS text[]), "
+        "CAST(:v AS text[])) AS u(k, v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+        {"k": list(values), "v": [json.dumps(v, separators=(",", ":")) for v in values.values()]})
+
+
+def partials_of(session: Session, keys: list[str]) -> dict[str, dict]:
+    if not keys:
+        return {}
+    return dict(session.execute(select(ScorePartial.key, ScorePartial.state).where(ScorePartial.key.in_(keys))).all())
+
+
+def whole_chain_partials(session: Session, periods: list[tuple[date, str]]) -> list[tuple[str, str, date, int, dict]]:
+    """(key, period, start, region id, state) of every region's all-chains partial of these periods."""
+    if not periods:
+        return []
+    p = ScorePartial
+    query = select(p.key, p.period, p.period_start, p.region_id, p.state).where(
+        tuple_(p.period_start, p.period).in_(periods), p.chain_id.is_(None), p.region_id.is_not(None))
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)]
+
+
+def put_partials(session: Session, rows: list[tuple[str, str, date, int | None, int | None, dict]]) -> None:
+    """Upsert (key, period, start, region id, chain id, state) rows."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    session.execute(text(
+        "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state) "
+        "SELECT k, p, s, r, c, CAST(v AS jsonb) FROM unnest(CAST(:k AS text[]), CAST(:p AS text[]), "
+        "CAST(:s AS date[]), CAST(:r AS int[]), CAST(:c AS int[]), CAST(:v AS text[])) AS u(k, p, s, r, c, v) "
+        "ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state"),
+        {"k": list(columns[0]), "p": list(columns[1]), "s": list(columns[2]), "r": list(columns[3]),
+         "c": list(columns[4]), "v": [json.dumps(v, separators=(",", ":")) for v in columns[5]]})
+
+
+def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict], applied: list[int]) -> None:
+    """Replace the whole stored state (the full recompute): partials, facts (marked built) and applied events."""
+    session.execute(text("TRUNCATE score_partials, score_facts, score_applied_events"))
+    raw = session.connection().connection.dbapi_connection
+    with raw.cursor() as cursor:
+        with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state) FROM STDIN"
+                         ) as copy:
+            for row in partials:
+                copy.write_row((*row[:5], Jsonb(row[5])))
+        with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
+            copy.write_row(("built", Jsonb({})))
+            for key, value in facts.items():
+                copy.write_row((key, Jsonb(value)))
+        with cursor.copy("COPY score_applied_events (event_id) FROM STDIN") as copy:
+            for event_id in applied:
+                copy.write_row((event_id,))
+
+
+_SCOPES = ("unnest(CAST(:r AS int[]), CAST(:c AS int[]), CAST(:ps AS date[]), CAST(:pe AS date[])) "
+           "AS k(r, c, ps, pe)")
+_SCOPE_MATCH = ("s.region_id = k.r AND s.period_start = k.ps AND s.period_end = k.pe "
+                "AND (s.chain_id = k.c OR (s.chain_id IS NULL AND k.c IS NULL))")
+
+
+def _scope_params(scopes: list[tuple[int, int | None, date, date]]) -> dict:
+    columns = list(zip(*scopes, strict=True))
+    return {"r": list(columns[0]), "c": list(columns[1]), "ps": list(columns[2]), "pe": list(columns[3])}
+
+
+def delete_scopes(session: Session, scopes: list[tuple[int, int | None, date, date]]) -> None:
+    """Delete the snapshots of these (region, chain, period start, period end) scopes."""
+    if scopes:
+        session.execute(text(f"DELETE FROM score_snapshots s USING {_SCOPES} WHERE {_SCOPE_MATCH}"),
+                        _scope_params(scopes))
+
+
+def scope_snapshots(session: Session, scopes: list[tuple[int, int | None, date, date]]) -> list[tuple]:
+    """(id, region, chain, dimension, component, period start, period end, value, raw value) of these scopes'
+    snapshots."""
+    if not scopes:
+        return []
+    return [tuple(r) for r in session.execute(text(
+        "SELECT s.id, s.region_id, s.chain_id, s.dimension, s.component, s.period_start, s.period_end, s.value, "
+        "s.raw_value "
+        f"FROM score_snapshots s JOIN {_SCOPES} ON {_SCOPE_MATCH}"), _scope_params(scopes))]
+
+
+def set_trends(session: Session, changes: list[tuple[int, float | None, float | None]]) -> None:
+    """Set (snapshot id, previous raw value, trend)."""
+    if not changes:
+        return
+    columns = list(zip(*changes, strict=True))
+    session.execute(text(
+        "UPDATE score_snapshots s SET previous_raw_value = u.p, trend = u.t FROM unnest(CAST(:i AS int[]), "
+        "CAST(:p AS float8[]), CAST(:t AS float8[])) AS u(i, p, t) WHERE s.id = u.i"),
+        {"i": list(columns[0]), "p": list(columns[1]), "t": list(columns[2])})

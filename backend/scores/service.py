@@ -9,7 +9,7 @@ import dataclasses
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -23,28 +23,36 @@ from backend.scores.components import (
     BUCKETED,
     BY_CODE,
     COMPONENTS,
-    LOCAL,
     WAITING,
     Event,
+    Facts,
     Leaf,
     Partial,
     Period,
     Reference,
+    Scope,
     Target,
     Value,
+    add_need,
+    add_project,
     composite,
     dimension_score,
     facts,
-    finish_period,
     local_day,
+    members,
     merge,
-    moves,
-    need_view,
+    need_part,
+    new_state,
     normalise,
     period_of,
     periods_of,
+    platform_totals,
+    project_part,
+    scope_states,
+    scope_values,
 )
 from backend.scores.models import Dimension
+from backend.scores.partials import Update, key_of
 from backend.scores.schemas import ComponentOut, DimensionOut, ScoresOut
 
 TARGETS_FILE = Path(__file__).with_name("targets.yaml")
@@ -104,8 +112,10 @@ def effective_settings(session: Session, settings: ScoreSettings | None = None) 
     return dataclasses.replace(settings, regions=regions)
 
 
-def reference(session: Session, settings: ScoreSettings | None = None) -> tuple[Reference, dict[int, str]]:
-    """Regions, organisations and chains as the formulas need them, and region codes by id."""
+def reference(session: Session, settings: ScoreSettings | None = None, org_ids: set[int] | None = None,
+              ) -> tuple[Reference, dict[int, str]]:
+    """Regions, organisations (only `org_ids` when given) and chains as the formulas need them, and region codes
+    by id."""
     settings = settings or load_settings()
     regions = repository.regions(session)
     code_of = {r.id: r.code for r in regions}
@@ -124,7 +134,7 @@ def reference(session: Session, settings: ScoreSettings | None = None) -> tuple[
             line.append(at)
             at = parent.get(at)
         ancestry[c.id] = tuple(line)
-    orgs = repository.organisations(session)
+    orgs = repository.organisations(session, org_ids)
     ref = Reference(
         city_id=city.id, district_ids=districts, neighbour_ids=neighbours,
         org_kind={o: kind for o, kind, _r in orgs}, org_region={o: r for o, _k, r in orgs},
@@ -136,10 +146,6 @@ def reference(session: Session, settings: ScoreSettings | None = None) -> tuple[
         chain_ids=tuple(c.id for c in chains), qualified_score=get_settings().qualified_score,
     )
     return ref, code_of
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, LOCAL).astimezone(UTC)
 
 
 def _rows(period: Period, values: dict, code_of: dict[int, str], settings: ScoreSettings) -> dict[tuple, dict]:
@@ -178,43 +184,6 @@ def _set_trend(row: dict, previous: dict | None) -> None:
                     else round(row["value"] - previous["value"], 2))
 
 
-def _key(row) -> tuple:  # noqa: ANN001 - a row dict or a ScoreSnapshot
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return (get("region_id"), get("chain_id"), Dimension(get("dimension")).value, get("component"))
-
-
-def _compute(periods: list[Period], evs: list[Event], ref: Reference, code_of: dict[int, str], as_of: date,
-             settings: ScoreSettings) -> dict[Period, dict[tuple, dict]]:
-    """The rows of `periods`: each event goes into its month's (region, chain) partial once; a quarter or a
-    year merges its months' partials, and `finish_period` merges leaves into scopes."""
-    f = facts(evs, ref.qualified_score)
-    months = {m for p in periods for m in _months(p)}
-    leaves: dict[Period, dict[Leaf, Partial]] = {m: defaultdict(Partial) for m in months}
-
-    def leaf(e: Event) -> Partial | None:
-        by_leaf = leaves.get(periods_of(local_day(e.at))[0])
-        return None if by_leaf is None else by_leaf[(e.region_id, e.chain_id)]
-
-    for e in evs:
-        if e.kind in BUCKETED and (partial := leaf(e)) is not None:
-            partial.add_event(e, ref)
-    for e in f.need_posted.values():
-        if (partial := leaf(e)) is not None:
-            partial.add_need(need_view(f, e, as_of), e, ref)
-    for e in f.project_created.values():
-        if (partial := leaf(e)) is not None:
-            partial.add_project(e, f, ref)
-    out = {}
-    for p in periods:
-        if p.kind == "month":
-            by_leaf = leaves[p]
-        else:
-            keys = {key for m in _months(p) for key in leaves[m]}
-            by_leaf = {key: merge(leaves[m][key] for m in _months(p) if key in leaves[m]) for key in keys}
-        out[p] = _rows(p, finish_period(by_leaf, ref), code_of, settings)
-    return out
-
-
 def _months(p: Period) -> list[Period]:
     """The months of a period (a month itself)."""
     found, day = [], p.start
@@ -224,16 +193,100 @@ def _months(p: Period) -> list[Period]:
     return found
 
 
+def _build(evs: list[Event], ref: Reference) -> tuple[dict[Period, dict[Scope, dict]], dict[Period, tuple[int, int]],
+                                                        dict[str, dict]]:
+    """The state the per-event update keeps, from the ledger alone: every scope's partial per period, the
+    platform's totals per period, and the facts by key (needs, projects, matches, firms and pairs).
+
+    Each event goes into its month's (region, chain) leaf once; a quarter or a year merges its months' leaves,
+    and scopes merge leaves."""
+    f = facts(evs, ref.qualified_score)
+    leaves: dict[Period, dict[Leaf, Partial]] = defaultdict(lambda: defaultdict(Partial))
+
+    def leaf(e: Event) -> Partial:
+        return leaves[periods_of(local_day(e.at))[0]][(e.region_id, e.chain_id)]
+
+    for e in evs:
+        if e.kind in BUCKETED:
+            leaf(e).add_event(e, ref)
+    for e in f.need_posted.values():
+        add_need(leaf(e).state, need_part(e.at, e.chain_id, f.need_stage.get(e.need_id, {}), ref))
+    for e in f.project_created.values():
+        detail = f.project_details.get(e.project_id, (e.at, e.id, 0.0, "none"))
+        add_project(leaf(e).state, project_part(e.chain_id, detail[2], detail[3], ref))
+    periods = sorted({p for m in leaves for p in periods_of(m.start)}, key=lambda p: (p.kind, p.start))
+    states, platform = {}, {}
+    for p in periods:
+        if p.kind == "month":
+            by_leaf = leaves[p]
+        else:
+            months = [m for m in _months(p) if m in leaves]
+            keys = {key for m in months for key in leaves[m]}
+            by_leaf = {key: merge(leaves[m][key] for m in months if key in leaves[m]) for key in keys}
+        platform[p] = platform_totals(x.state for x in by_leaf.values())
+        states[p] = scope_states(by_leaf, ref)
+    return states, platform, _facts_by_key(f, leaves)
+
+
+def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[str, dict]:
+    """The facts `partials.Update` keeps between events, as the ledger gives them."""
+    out: dict[str, dict] = {}
+    for need_id in set(f.need_posted) | set(f.need_stage):
+        posted = f.need_posted.get(need_id)
+        out[f"need:{need_id}"] = {
+            "posted": None if posted is None else [posted.at.isoformat(), posted.id, posted.region_id,
+                                                   posted.chain_id, posted.is_sample],
+            "stages": {stage: at.isoformat() for stage, at in f.need_stage.get(need_id, {}).items()}}
+    for match_id, need_id in f.match_need.items():
+        out[f"match:{match_id}"] = {"need": need_id}
+    for project_id in set(f.project_created) | set(f.project_details) | set(f.project_stage):
+        created = f.project_created.get(project_id)
+        detail = f.project_details.get(project_id)
+        need_id = None
+        if created is not None and created.match_id is not None:
+            need_id = f.match_need.get(created.match_id)
+            if need_id is None:
+                pending = out.setdefault(f"match:{created.match_id}", {"need": None, "projects": []})
+                pending["projects"].append(project_id)
+        out[f"project:{project_id}"] = {
+            "created": None if created is None else [created.at.isoformat(), created.id, created.match_id,
+                                                     created.region_id, created.chain_id, created.is_sample],
+            "detail": None if detail is None else [detail[0].isoformat(), detail[1], detail[2], detail[3]],
+            "stages": {stage: at.isoformat() for stage, at in f.project_stage.get(project_id, {}).items()},
+            "need": need_id}
+    for month, by_leaf in leaves.items():
+        ordinal = month.start.toordinal()
+        for (region_id, chain_id), partial in by_leaf.items():
+            entry = [ordinal, region_id, chain_id]
+            for role, found in (("posting", partial.posting_firms), ("collab", partial.collaborating),
+                                ("pair", partial.pairs)):
+                for key in found:
+                    out.setdefault(key, {}).setdefault(role, []).append(entry)
+    return out
+
+
+def _partial_rows(states: dict[Period, dict[Scope, dict]], platform: dict[Period, tuple[int, int]]) -> list[tuple]:
+    rows = []
+    for p, by_scope in states.items():
+        for (r, c), st in by_scope.items():
+            rows.append((key_of(p, r, c), p.kind, p.start, r, c, st))
+        totals = new_state()
+        totals["activity"], totals["char_activity"] = platform[p]
+        rows.append((key_of(p, None, None), p.kind, p.start, None, None, totals))
+    return rows
+
+
 def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSettings | None = None) -> int:
-    """Rebuild every snapshot from the ledger alone; return how many rows were written."""
+    """Rebuild every snapshot, and the state the per-event update keeps, from the ledger alone; return how many
+    snapshot rows were written."""
     settings = effective_settings(session, settings)
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     ref, code_of = reference(session, settings)
     evs = repository.events(session, qualified_score=ref.qualified_score)
-    periods = sorted({p for day in {local_day(e.at) for e in evs} for p in periods_of(day)},
-                     key=lambda p: (p.kind, p.start))
-    computed = _compute(periods, evs, ref, code_of, as_of, settings)
+    states, platform, facts_by_key = _build(evs, ref)
+    computed = {p: _rows(p, {scope: scope_values(scope, st, ref, platform[p], as_of) for scope, st in by_scope.items()},
+                         code_of, settings) for p, by_scope in states.items()}
     for p, rows in computed.items():
         previous = computed.get(p.previous(), {})
         for key, row in rows.items():
@@ -241,27 +294,9 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     repository.delete_all(session)
     all_rows = [row for rows in computed.values() for row in rows.values()]
     repository.replace_periods(session, [], all_rows)
+    repository.replace_state(session, _partial_rows(states, platform), facts_by_key, [e.id for e in evs])
     session.flush()
     return len(all_rows)
-
-
-def affected_days(session: Session, event: Event) -> set[date]:
-    """The days whose periods an event can move: its own, and when its need was posted or project created."""
-    days = {local_day(event.at)}
-    need_id = event.need_id
-    if event.project_id is not None:
-        created = repository.project_created(session, event.project_id)
-        if created is not None:
-            days.add(local_day(created[0]))
-            if need_id is None and created[1] is not None:
-                need_id = repository.need_of_match(session, created[1])
-    if need_id is None and event.match_id is not None:
-        need_id = repository.need_of_match(session, event.match_id)
-    if need_id is not None:
-        posted = repository.need_posted_at(session, need_id)
-        if posted is not None:
-            days.add(local_day(posted))
-    return days
 
 
 def apply_event(session: Session, event_id: int, *, as_of: date | None = None,
@@ -272,46 +307,81 @@ def apply_event(session: Session, event_id: int, *, as_of: date | None = None,
 
 def apply_events(session: Session, event_ids: list[int], *, as_of: date | None = None,
                  settings: ScoreSettings | None = None) -> int:
-    """Update the snapshots these ledger events move, in one pass (idempotent; ids that are missing or move
-    nothing are skipped); return how many rows were written."""
+    """Count these ledger events into the stored partials by delta and rewrite the snapshots of the scopes and
+    periods that changed (idempotent: an event already counted, missing, or moving nothing is skipped); return
+    how many rows were written. Before any state is built (a ledger that predates it), a full recompute."""
     settings = effective_settings(session, settings)
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
-    days: set[date] = set()
+    if not repository.state_built(session):
+        return recompute(session, as_of=as_of, settings=settings)
     qualified = get_settings().qualified_score
-    for event_id in dict.fromkeys(event_ids):
-        event = repository.event(session, event_id)
-        if event is None or not moves(event.kind):
-            continue
-        if event.kind == EventKind.MATCH_PROPOSED and not repository.proposal_counts(session, event, qualified):
-            continue  # neither its need's first proposal nor its first qualified one: it moves nothing
-        days |= affected_days(session, event)
-    if not days:
+    found = [e for e in repository.events_by_id(session, list(dict.fromkeys(event_ids)))
+             if e.kind != EventKind.MATCH_PROPOSED or repository.proposal_counts(session, e, qualified)]
+    fresh = repository.mark_applied(session, [e.id for e in found])
+    found = [e for e in found if e.id in fresh]
+    if not found:
         return 0
-    periods = sorted({p for day in days for p in periods_of(day)}, key=lambda p: (p.kind, p.start))
-    ref, code_of = reference(session, settings)
-    evs = repository.events(session, since=_local_midnight(min(p.start for p in periods)),
-                            qualified_score=ref.qualified_score)
-    computed = _compute(periods, evs, ref, code_of, as_of, settings)
-    for p, rows in computed.items():
-        previous = computed.get(p.previous())
-        if previous is None:
-            previous = repository.period_values(session, p.previous().start, p.previous().end)
-        for key, row in rows.items():
-            _set_trend(row, previous.get(key))
-    repository.replace_periods(session, [(p.start, p.end) for p in computed],
-                               [row for rows in computed.values() for row in rows.values()])
-    for p, rows in computed.items():
-        following = p.next()
-        if following in computed:
-            continue
-        for snapshot in repository.period_rows(session, following.start, following.end):
-            row = {"value": snapshot.value}
-            _set_trend(row, rows.get(_key(snapshot)))
-            snapshot.previous_raw_value, snapshot.trend = row["previous_raw_value"], row["trend"]
-    session.flush()
-    return sum(len(rows) for rows in computed.values())
+    ref, code_of = reference(session, settings, org_ids={o for e in found for o in e.org_ids})
+    update = Update(session, ref, qualified)
+    update.prefetch({key for e in found for key in _fact_keys(e, ref)})
+    for e in found:
+        update.apply(e)
+    changed = update.finish()
+    return _write_scopes(session, changed, ref, code_of, as_of, settings)
 
+
+def _fact_keys(e: Event, ref: Reference) -> list[str]:
+    keys = [key for key, _role in members(e, ref)]
+    for name, value in (("need", e.need_id), ("match", e.match_id), ("project", e.project_id)):
+        if value is not None:
+            keys.append(f"{name}:{value}")
+    return keys
+
+
+def _write_scopes(session: Session, changed: dict[str, tuple[tuple, dict]], ref: Reference,
+                  code_of: dict[int, str], as_of: date, settings: ScoreSettings) -> int:
+    """Rewrite the snapshots of the changed partials (and of every region's all-chains scope in a period whose
+    platform totals moved: its location quotient), with their trends and those of the period after."""
+    platform = {p: (st["activity"], st["char_activity"]) for (p, r, _c), st in changed.values() if r is None}
+    scopes = {(p, r, c): st for (p, r, c), st in changed.values() if r is not None}
+    moved = [(p.start, p.kind) for p in platform]
+    for _key, kind, start, region_id, state in repository.whole_chain_partials(session, moved):
+        scopes.setdefault((period_of(kind, start), region_id, None), state)
+    missing = {p for p, _r, _c in scopes} - set(platform)
+    for key, st in repository.partials_of(session, [key_of(p, None, None) for p in missing]).items():
+        kind, start = key.split(":")[:2]
+        platform[period_of(kind, date.fromisoformat(start))] = (st["activity"], st["char_activity"])
+    computed: dict[tuple, dict] = {}  # (period, region, chain) -> rows keyed like `_rows`
+    for (p, r, c), st in scopes.items():
+        if st["n"]:
+            values = scope_values((r, c), st, ref, platform.get(p, (0, 0)), as_of)
+            computed[(p, r, c)] = _rows(p, {(r, c): values}, code_of, settings)
+    before = [(r, c, p.previous().start, p.previous().end) for p, r, c in computed
+              if (p.previous(), r, c) not in computed]
+    previous: dict[tuple, dict] = {}
+    for _id, r, c, dimension, component, start, end, value, raw in repository.scope_snapshots(session, before):
+        previous[(start, end, (r, c, dimension, component))] = {"value": value, "raw_value": raw}
+    for (p, r, c), rows in computed.items():
+        earlier = computed.get((p.previous(), r, c))
+        before_p = p.previous()
+        for key, row in rows.items():
+            _set_trend(row, earlier.get(key) if earlier is not None
+                       else previous.get((before_p.start, before_p.end, key)))
+    repository.delete_scopes(session, [(r, c, p.start, p.end) for p, r, c in computed])
+    all_rows = [row for rows in computed.values() for row in rows.values()]
+    repository.replace_periods(session, [], all_rows)
+    after = {(r, c, p.next().start, p.next().end): computed[(p, r, c)] for p, r, c in computed
+             if (p.next(), r, c) not in computed}
+    changes = []
+    for snapshot_id, r, c, dimension, component, start, end, value, _raw in repository.scope_snapshots(
+            session, list(after)):
+        row = {"value": value}
+        _set_trend(row, after[(r, c, start, end)].get((r, c, dimension, component)))
+        changes.append((snapshot_id, row["previous_raw_value"], row["trend"]))
+    repository.set_trends(session, changes)
+    session.flush()
+    return len(all_rows)
 
 
 def read(session: Session, region_code: str, period_kind: str, day: date, *, chain_id: int | None = None,

@@ -68,10 +68,11 @@ def test_one_posted_need_writes_its_district_and_the_city_for_each_period_and_ch
 
 
 def test_a_redelivered_event_counts_once(world):
-    world.emit(K.NEED_POSTED, when(3, 4), need=0)
-    world.emit(K.MATCH_PROPOSED, when(3, 5), need=0, cap=0, fused_score=0.7, rank=1)
+    posted = world.emit(K.NEED_POSTED, when(3, 4), need=0)
+    proposed = world.emit(K.MATCH_PROPOSED, when(3, 5), need=0, cap=0, fused_score=0.7, rank=1)
     accepted = world.emit(K.MATCH_ACCEPTED, when(3, 9), need=0, cap=0, **{"from": "firm_interested"})
-    service.apply_event(world.session, accepted.id, as_of=AS_OF)
+    for event in (accepted, posted, proposed):  # each event's task, the acceptance's first
+        service.apply_event(world.session, event.id, as_of=AS_OF)
     first = rows(world.session)
     service.apply_event(world.session, accepted.id, as_of=AS_OF)
     service.apply_event(world.session, accepted.id, as_of=AS_OF)
@@ -85,15 +86,14 @@ def test_a_redelivered_event_counts_once(world):
 
 
 def test_trends_compare_with_the_previous_period_even_when_it_is_updated_later(world):
-    world.emit(K.NEED_POSTED, when(1, 10), need=0)
-    world.emit(K.NEED_POSTED, when(2, 10), need=1)
+    postings = [world.emit(K.NEED_POSTED, when(1, 10), need=0), world.emit(K.NEED_POSTED, when(2, 10), need=1)]
     february = world.emit(K.MATCH_PROPOSED, when(2, 11), need=1, cap=1, fused_score=0.7, rank=1)
-    service.apply_event(world.session, february.id, as_of=AS_OF)
+    service.apply_events(world.session, [postings[1].id, february.id], as_of=AS_OF)
     share = snapshot(world.session, "330600", "matched_need_share", "month", date(2025, 2, 1))
     assert (share.value, share.trend) == (100.0, None)  # January has no snapshot yet
     january = world.emit(K.MATCH_PROPOSED, when(1, 12), need=0, cap=0, fused_score=0.7, rank=1)
-    world.emit(K.NEED_POSTED, when(1, 11), need=2)  # January: one of two needs matched
-    service.apply_event(world.session, january.id, as_of=AS_OF)
+    third = world.emit(K.NEED_POSTED, when(1, 11), need=2)  # January: one of two needs matched
+    service.apply_events(world.session, [postings[0].id, january.id, third.id], as_of=AS_OF)
     world.session.expire_all()
     share = snapshot(world.session, "330600", "matched_need_share", "month", date(2025, 2, 1))
     # January: 50 % matched against a 90 % target is 55.56 points; February gained 44.44

@@ -1,0 +1,60 @@
+"""Stored score partials, facts and applied events for the per-event update by delta
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-02 14:00:00
+
+See docs/scores.md, "Computation". On a ledger that already holds events the state is empty and not marked
+built, so the first per-event update rebuilds it with a full recompute; an empty ledger's state is empty, and
+is marked built here.
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = '0012'
+down_revision: str | None = '0011'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'score_partials',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('period', sa.String(length=10), nullable=False),
+        sa.Column('period_start', sa.Date(), nullable=False),
+        sa.Column('region_id', sa.Integer(), nullable=True),
+        sa.Column('chain_id', sa.Integer(), nullable=True),
+        sa.Column('state', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.ForeignKeyConstraint(['chain_id'], ['industry_chains.id'],
+                                name=op.f('fk_score_partials_chain_id_industry_chains')),
+        sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_score_partials_region_id_regions')),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_score_partials')),
+    )
+    op.create_index('ix_score_partials_period', 'score_partials', ['period_start', 'period'], unique=False)
+    op.create_table(
+        'score_facts',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('value', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_score_facts')),
+    )
+    op.create_table(
+        'score_applied_events',
+        sa.Column('event_id', sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.PrimaryKeyConstraint('event_id', name=op.f('pk_score_applied_events')),
+    )
+    op.create_index('ix_score_snapshots_scope_period', 'score_snapshots',
+                    ['region_id', 'chain_id', 'period_start', 'period_end'], unique=False)
+    op.execute("INSERT INTO score_facts (key, value) SELECT 'built', '{}'::jsonb "
+               "WHERE NOT EXISTS (SELECT 1 FROM collaboration_events)")
+
+
+def downgrade() -> None:
+    op.drop_index('ix_score_snapshots_scope_period', table_name='score_snapshots')
+    op.drop_table('score_applied_events')
+    op.drop_table('score_facts')
+    op.drop_index('ix_score_partials_period', table_name='score_partials')
+    op.drop_table('score_partials')
