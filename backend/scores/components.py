@@ -575,86 +575,163 @@ def _hist_count(hist: dict[str, int] | None) -> int:
     return sum(hist.values()) if hist else 0
 
 
+# The state's fields each component reads (`scope_values`): an update recomputes only the components whose
+# fields it changed. "platform" is the period's platform totals; "hist:<name>" one histogram.
+_SPANS = tuple(f"hist:{a}_to_{b}" for a, b in _STEPS)
+READS: dict[str, tuple[str, ...]] = {
+    "accepted_matches": ("accepted",),
+    "joint_projects": ("projects",),
+    "pairs_per_100_firms": ("pairs", "active"),
+    "collaborating_firm_share": ("collaborating", "active"),
+    "cross_district_collaborations": ("cross",),
+    "neighbour_city_collaborations": ("neighbour",),
+    "foreign_partnerships": ("partnerships", "partnership_cents", "countries"),
+    "foreign_partnership_value": ("partnerships", "partnership_cents", "countries"),
+    "matched_need_share": ("posted", "reached", *_SPANS),
+    "need_to_project_conversion": ("posted", "reached", *_SPANS),
+    "median_days_to_acceptance": ("hist:accepted",),
+    "project_completion_share": ("completed", "terminated"),
+    "commercialised_projects": ("commercialised",),
+    "contract_value": ("contract_cents", "cohort_projects"),
+    "median_days_to_first_response": ("hist:response",),
+    "stale_need_share": ("days",),
+    "qualified_match_within_7_days": ("days",),
+    "median_days_to_resolve_alert": ("hist:alert", "alerts_automatic"),
+    "major_projects": ("levels",),
+    "key_task_coverage": ("chains",),
+    "strategic_chain_need_share": ("strategic", "posted"),
+    "characteristic_lq": ("activity", "char_activity", "platform"),
+    "characteristic_project_share": ("char_projects", "cohort_projects"),
+}
+READ_BY: dict[str, frozenset[str]] = {}
+for _code, _fields in READS.items():
+    for _name in _fields:
+        READ_BY[_name] = READ_BY.get(_name, frozenset()) | {_code}
+
+
+def event_fields(e: Event) -> tuple[str, ...]:
+    """The state fields `add_event` changes for this event."""
+    fields = ["n", "sample"]
+    kind = e.kind
+    if kind in _ACTIVITY and e.chain_id is not None:
+        fields += ["activity", "char_activity"]
+    if kind in (K.MATCH_ACCEPTED, K.PROJECT_CREATED):
+        fields += ["accepted" if kind == K.MATCH_ACCEPTED else "projects", "cross", "neighbour", "chains"]
+    elif kind == K.PARTNERSHIP_CREATED:
+        fields += ["partnerships", "partnership_cents", "countries"]
+    elif kind in (K.PROJECT_COMPLETED, K.PROJECT_TERMINATED, K.PROJECT_COMMERCIALISED):
+        fields.append(kind.split(".")[1])
+    elif kind == K.ALERT_RESOLVED:
+        fields += ["hist:alert", "alerts_automatic"]
+    return tuple(fields)
+
+
+NEED_FIELDS = ("posted", "strategic", "reached", *_SPANS, "hist:accepted", "hist:response", "days")
+PROJECT_FIELDS = ("cohort_projects", "contract_cents", "char_projects", "levels")
+
+
 def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, int], as_of: date,
-                 ) -> dict[str, Value]:
-    """Every component of one scope and period from its state, with `"_sample"`; `platform` is the period's
-    (activity, characteristic activity) over all leaves; `as_of` the day of computation (judged needs)."""
+                 only: frozenset[str] | set[str] | None = None) -> dict[str, Value]:
+    """The components of one scope and period from its state (`only` these when given), with `"_sample"`;
+    `platform` is the period's (activity, characteristic activity) over all leaves; `as_of` the day of
+    computation (judged needs)."""
     _region_id, chain_id = scope
     v: dict[str, Value] = {}
-    hist = st["hist"]
+    hist = st.get("hist") or {}
+
+    def want(*codes: str) -> bool:
+        return only is None or any(c in only for c in codes)
 
     # Shared cooperation
-    v["accepted_matches"] = Value(st["accepted"])
-    v["joint_projects"] = Value(st["projects"])
-    active, pairs, collaborating = st["active"], st["pairs"], st["collaborating"]
-    v["pairs_per_100_firms"] = Value(None if not active else 100.0 * pairs / active,
-                                     {"pairs": pairs, "active_firms": active})
-    v["collaborating_firm_share"] = Value(_pct(collaborating, active),
-                                          {"collaborating_firms": collaborating, "active_firms": active})
-    v["cross_district_collaborations"] = Value(st["cross"])
-    v["neighbour_city_collaborations"] = Value(st["neighbour"])
-    by_country = {country: {"count": count, "value_cny": cents / 100} for country, (count, cents)
-                  in st["countries"].items()}
-    v["foreign_partnerships"] = Value(st["partnerships"], {"by_country": by_country})
-    v["foreign_partnership_value"] = Value(st["partnership_cents"] / 100, {"by_country": by_country})
+    if want("accepted_matches", "joint_projects", "cross_district_collaborations", "neighbour_city_collaborations"):
+        v["accepted_matches"] = Value(st["accepted"])
+        v["joint_projects"] = Value(st["projects"])
+        v["cross_district_collaborations"] = Value(st["cross"])
+        v["neighbour_city_collaborations"] = Value(st["neighbour"])
+    if want("pairs_per_100_firms", "collaborating_firm_share"):
+        active, pairs, collaborating = st["active"], st["pairs"], st["collaborating"]
+        v["pairs_per_100_firms"] = Value(None if not active else 100.0 * pairs / active,
+                                         {"pairs": pairs, "active_firms": active})
+        v["collaborating_firm_share"] = Value(_pct(collaborating, active),
+                                              {"collaborating_firms": collaborating, "active_firms": active})
+    if want("foreign_partnerships", "foreign_partnership_value"):
+        by_country = {country: {"count": count, "value_cny": cents / 100} for country, (count, cents)
+                      in st["countries"].items()}
+        v["foreign_partnerships"] = Value(st["partnerships"], {"by_country": by_country})
+        v["foreign_partnership_value"] = Value(st["partnership_cents"] / 100, {"by_country": by_country})
 
     # Innovation promotion: the cohort of needs posted in the period, as far as each has come by now
-    reached = {"posted": st["posted"], **{stage: st["reached"].get(stage, 0) for stage in FUNNEL[1:]}}
-    steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
-    median_days = {f"{a}_to_{b}": _hist_median(hist.get(f"{a}_to_{b}")) for a, b in _STEPS}
-    funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
-    v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
-    v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
-    v["median_days_to_acceptance"] = Value(_hist_median(hist.get("accepted")))
-    v["project_completion_share"] = Value(_pct(st["completed"], st["completed"] + st["terminated"]),
-                                          {"completed": st["completed"], "terminated": st["terminated"]})
-    v["commercialised_projects"] = Value(st["commercialised"])
-    v["contract_value"] = Value(st["contract_cents"] / 100, {"projects": st["cohort_projects"]})
+    if want("matched_need_share", "need_to_project_conversion"):
+        reached = {"posted": st["posted"], **{stage: st["reached"].get(stage, 0) for stage in FUNNEL[1:]}}
+        steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
+        median_days = {f"{a}_to_{b}": _hist_median(hist.get(f"{a}_to_{b}")) for a, b in _STEPS}
+        funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
+        v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
+        v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
+    if want("median_days_to_acceptance"):
+        v["median_days_to_acceptance"] = Value(_hist_median(hist.get("accepted")))
+    if want("project_completion_share", "commercialised_projects", "contract_value"):
+        v["project_completion_share"] = Value(_pct(st["completed"], st["completed"] + st["terminated"]),
+                                              {"completed": st["completed"], "terminated": st["terminated"]})
+        v["commercialised_projects"] = Value(st["commercialised"])
+        v["contract_value"] = Value(st["contract_cents"] / 100, {"projects": st["cohort_projects"]})
 
     # Intelligent sensing: a need is judged once it is 14 (7) days old on the day of computation
-    today = as_of.toordinal()
-    judged = stale = judged_7 = qualified = 0
-    for day, (n, ok14, q7) in st["days"].items():
-        posted_on = int(day)
-        if posted_on + STALE_DAYS <= today:
-            judged += n
-            stale += n - ok14
-        if posted_on + QUALIFIED_DAYS <= today:
-            judged_7 += n
-            qualified += q7
-    v["median_days_to_first_response"] = Value(_hist_median(hist.get("response")),
-                                               {"responded_needs": _hist_count(hist.get("response"))})
-    v["stale_need_share"] = Value(_pct(stale, judged), {"stale": stale, "judged": judged})
-    v["qualified_match_within_7_days"] = Value(_pct(qualified, judged_7), {"qualified": qualified, "judged": judged_7})
-    v["median_days_to_resolve_alert"] = Value(
-        _hist_median(hist.get("alert")),
-        {"resolved_alerts": _hist_count(hist.get("alert")), "automatic": st["alerts_automatic"]})
+    if want("median_days_to_first_response"):
+        v["median_days_to_first_response"] = Value(_hist_median(hist.get("response")),
+                                                   {"responded_needs": _hist_count(hist.get("response"))})
+    if want("stale_need_share", "qualified_match_within_7_days"):
+        today = as_of.toordinal()
+        judged = stale = judged_7 = qualified = 0
+        for day, (n, ok14, q7) in st["days"].items():
+            posted_on = int(day)
+            if posted_on + STALE_DAYS <= today:
+                judged += n
+                stale += n - ok14
+            if posted_on + QUALIFIED_DAYS <= today:
+                judged_7 += n
+                qualified += q7
+        v["stale_need_share"] = Value(_pct(stale, judged), {"stale": stale, "judged": judged})
+        v["qualified_match_within_7_days"] = Value(_pct(qualified, judged_7),
+                                                   {"qualified": qualified, "judged": judged_7})
+    if want("median_days_to_resolve_alert"):
+        v["median_days_to_resolve_alert"] = Value(
+            _hist_median(hist.get("alert")),
+            {"resolved_alerts": _hist_count(hist.get("alert")), "automatic": st["alerts_automatic"]})
 
     # Strategic planning
-    levels = dict(sorted(st["levels"].items()))
-    v["major_projects"] = Value(sum(levels.values()), {"by_level": levels})
-    relevant = [(code, chains) for code, chains in ref.key_tasks
-                if chain_id is None or any(c == chain_id or chain_id in ref.chain_ancestry.get(c, (c,))
-                                           for c in chains)]
-    covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in st["chains"]))
-    v["key_task_coverage"] = Value(_pct(len(covered), len(relevant)), {"covered": covered,
-                                                                      "tasks": [c for c, _x in relevant]})
-    v["strategic_chain_need_share"] = Value(_pct(st["strategic"], st["posted"]), {"strategic_needs": st["strategic"]})
+    if want("major_projects"):
+        levels = dict(sorted(st["levels"].items()))
+        v["major_projects"] = Value(sum(levels.values()), {"by_level": levels})
+    if want("key_task_coverage"):
+        relevant = [(code, chains) for code, chains in ref.key_tasks
+                    if chain_id is None or any(c == chain_id or chain_id in ref.chain_ancestry.get(c, (c,))
+                                               for c in chains)]
+        covered = sorted(code for code, chains in relevant if any(ref.in_chains(c, chains) for c in st["chains"]))
+        v["key_task_coverage"] = Value(_pct(len(covered), len(relevant)), {"covered": covered,
+                                                                          "tasks": [c for c, _x in relevant]})
+    if want("strategic_chain_need_share"):
+        v["strategic_chain_need_share"] = Value(_pct(st["strategic"], st["posted"]),
+                                                {"strategic_needs": st["strategic"]})
 
     # Characteristic development
-    region_share = _pct(st["char_activity"], st["activity"])
-    platform_share = _pct(platform[1], platform[0])
-    lq = None if region_share is None or not platform_share else region_share / platform_share
-    v["characteristic_lq"] = Value(lq, {"region_share": region_share, "platform_share": platform_share})
-    v["characteristic_project_share"] = Value(_pct(st["char_projects"], st["cohort_projects"]),
-                                              {"projects": st["cohort_projects"]})
+    if want("characteristic_lq"):
+        region_share = _pct(st["char_activity"], st["activity"])
+        platform_share = _pct(platform[1], platform[0])
+        lq = None if region_share is None or not platform_share else region_share / platform_share
+        v["characteristic_lq"] = Value(lq, {"region_share": region_share, "platform_share": platform_share})
+    if want("characteristic_project_share"):
+        v["characteristic_project_share"] = Value(_pct(st["char_projects"], st["cohort_projects"]),
+                                                  {"projects": st["cohort_projects"]})
 
     if chain_id is not None:
         for code in WHOLE_CHAIN_ONLY:
-            v[code] = Value(None, {"not_applicable": "single chain"})
+            if code in v:
+                v[code] = Value(None, {"not_applicable": "single chain"})
+    if only is not None:
+        v = {code: value for code, value in v.items() if code in only}
     v["_sample"] = Value(float(st["sample"] > 0))
     return v
-
 
 
 @dataclass(frozen=True)

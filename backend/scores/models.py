@@ -30,8 +30,6 @@ class ScoreSnapshot(Base):
         UniqueConstraint("region_id", "chain_id", "dimension", "component", "period_start", "period_end",
                          name="uq_score_snapshots_scope", postgresql_nulls_not_distinct=True),
         Index("ix_score_snapshots_period", "period_start", "period_end"),
-        # The per-event update replaces and reads one scope's rows of a period.
-        Index("ix_score_snapshots_scope_period", "region_id", "chain_id", "period_start", "period_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +85,9 @@ class ScorePartial(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
     state: Mapped[dict] = mapped_column(JSONB)
+    # The snapshots written from it: {"ids": {component or dimension: snapshot id}, "raw": {component: raw
+    # value}, "sample": bool}; NULL for the platform's totals.
+    rows: Mapped[dict | None] = mapped_column(JSONB)
 
 
 class ScoreFact(Base):

@@ -10,6 +10,7 @@ event count once. The full recompute builds the same state from the ledger alone
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,8 @@ from backend.scores import repository
 from backend.scores.components import (
     _ACTIVITY,
     BUCKETED,
+    NEED_FIELDS,
+    PROJECT_FIELDS,
     RESPONSE_KINDS,
     Event,
     Period,
@@ -26,6 +29,7 @@ from backend.scores.components import (
     add_event,
     add_need,
     add_project,
+    event_fields,
     local_day,
     members,
     need_part,
@@ -71,7 +75,7 @@ class Update:
         self.session, self.ref, self.qualified_score = session, ref, qualified_score
         self.facts: dict[str, dict] = {}
         self.dirty: set[str] = set()
-        self.ops: dict[str, list[tuple[Callable, tuple]]] = defaultdict(list)
+        self.ops: dict[str, list[tuple[Callable, tuple, tuple[str, ...]]]] = defaultdict(list)
         self.partials: dict[str, PartialKey] = {}
 
     # Facts, read once per batch.
@@ -88,17 +92,19 @@ class Update:
         return self.facts[key]
 
     # Operations on partials.
-    def _op(self, period: Period, region_id: int | None, chain_id: int | None, fn: Callable, *args) -> None:  # noqa: ANN002
+    def _op(self, period: Period, region_id: int | None, chain_id: int | None, fields: tuple[str, ...],
+            fn: Callable, *args) -> None:  # noqa: ANN002
         key = key_of(period, region_id, chain_id)
         self.partials[key] = (period, region_id, chain_id)
-        self.ops[key].append((fn, args))
+        self.ops[key].append((fn, args, fields))
 
-    def at_leaf(self, leaf: tuple[int | None, int | None], day: date, fn: Callable, *args) -> None:  # noqa: ANN002
+    def at_leaf(self, leaf: tuple[int | None, int | None], day: date, fields: tuple[str, ...], fn: Callable,
+                *args) -> None:  # noqa: ANN002
         regions, chains = self.ref.region_scopes(leaf[0]), self.ref.chain_scopes(leaf[1])
         for period in periods_of(day):
             for r in regions:
                 for c in chains:
-                    self._op(period, r, c, fn, *args)
+                    self._op(period, r, c, fields, fn, *args)
 
     # Events.
     def apply(self, e: Event) -> None:
@@ -107,12 +113,12 @@ class Update:
         leaf = (e.region_id, e.chain_id)
         kind = e.kind
         if kind in BUCKETED:
-            self.at_leaf(leaf, day, add_event, e, ref)
+            self.at_leaf(leaf, day, event_fields(e), add_event, e, ref)
             if kind in _ACTIVITY and e.chain_id is not None:
                 for period in periods_of(day):
-                    self._op(period, None, None, _incr, "activity", 1)
+                    self._op(period, None, None, ("activity",), _incr, "activity", 1)
                     if ref.characteristic(e.chain_id):
-                        self._op(period, None, None, _incr, "char_activity", 1)
+                        self._op(period, None, None, ("char_activity",), _incr, "char_activity", 1)
             for key, role in members(e, ref):
                 self._member(key, role, leaf, day)
         if kind == K.NEED_POSTED and e.need_id is not None:
@@ -137,12 +143,12 @@ class Update:
                         return any(_covers(period, r, c, x, self.ref) for name in roles for x in mf.get(name, []))
                     if role == "pair":
                         if not seen(("pair",)):
-                            self._op(period, r, c, _incr, "pairs", 1)
+                            self._op(period, r, c, ("pairs",), _incr, "pairs", 1)
                         continue
                     if role == "collab" and not seen(("collab",)):
-                        self._op(period, r, c, _incr, "collaborating", 1)
+                        self._op(period, r, c, ("collaborating",), _incr, "collaborating", 1)
                     if not seen(("collab", "posting")):
-                        self._op(period, r, c, _incr, "active", 1)
+                        self._op(period, r, c, ("active",), _incr, "active", 1)
         mf.setdefault(role, []).append(entry)
 
     # Needs: the posting and the first time each stage was reached.
@@ -161,9 +167,9 @@ class Update:
         after = self._need_part(nf)
         if before != after:
             if before is not None:
-                self.at_leaf(before[0], before[1], add_need, before[2], -1)
+                self.at_leaf(before[0], before[1], NEED_FIELDS, add_need, before[2], -1)
             if after is not None:
-                self.at_leaf(after[0], after[1], add_need, after[2], 1)
+                self.at_leaf(after[0], after[1], NEED_FIELDS, add_need, after[2], 1)
 
     @staticmethod
     def _posted(nf: dict, e: Event) -> None:
@@ -207,9 +213,9 @@ class Update:
         after = self._project_part(pf)
         if before != after:
             if before is not None:
-                self.at_leaf(before[0], before[1], add_project, before[2], -1)
+                self.at_leaf(before[0], before[1], PROJECT_FIELDS, add_project, before[2], -1)
             if after is not None:
-                self.at_leaf(after[0], after[1], add_project, after[2], 1)
+                self.at_leaf(after[0], after[1], PROJECT_FIELDS, add_project, after[2], 1)
         if pf.get("need") is not None and pf.get("created"):
             self._change_need(pf["need"], lambda nf: self._fold(nf, pf))
 
@@ -244,17 +250,38 @@ class Update:
             _first(pf.setdefault("stages", {}), "commercialised", e.at)
 
     # The result.
-    def finish(self) -> dict[str, tuple[PartialKey, dict]]:
-        """Apply the operations to the stored partials (an absent one starts empty); return every changed
-        partial by key, with what it is, and write them and the facts."""
-        stored = repository.partials_of(self.session, list(self.ops))
+    def finish(self) -> tuple[dict[str, "Change"], dict[str, tuple[dict | None, dict | None]]]:
+        """Apply the operations to the stored partials (an absent one starts empty) and write the facts; return
+        every changed partial by key (the caller writes it back, with the rows it wrote from it), and what was
+        read beside them in the same query: the platform's partial of each period, and the rows of the periods
+        before and after each changed scope."""
+        platform = {key_of(p, None, None) for p, _r, _c in self.partials.values()} - set(self.ops)
+        around = {key_of(q, r, c) for p, r, c in self.partials.values() if r is not None
+                  for q in (p.previous(), p.next())} - set(self.ops)
+        stored = repository.partials_of(self.session, [*self.ops, *platform], list(around))
         changed = {}
         for key, ops in self.ops.items():
-            st = stored.get(key) or new_state()
-            for fn, args in ops:
+            state, rows = stored.pop(key, (None, None))
+            st = state or new_state()
+            change = Change(*self.partials[key], st, set(), st["n"], st["sample"] > 0, rows)
+            for fn, args, fields in ops:
                 fn(st, *args)
-            changed[key] = (self.partials[key], st)
-        repository.put_partials(self.session, [(key, p.kind, p.start, r, c, st)
-                                               for key, ((p, r, c), st) in changed.items()])
+                change.fields.update(fields)
+            changed[key] = change
         repository.put_facts(self.session, {k: self.facts[k] for k in self.dirty})
-        return changed
+        return changed, stored
+
+
+@dataclass
+class Change:
+    """A partial an update changed: what it is, its new state, the fields changed, whether it had events and
+    sample events before, and the rows written from it (`score_partials.rows`)."""
+
+    period: Period
+    region_id: int | None
+    chain_id: int | None
+    state: dict
+    fields: set[str]
+    had_events: int
+    had_sample: bool
+    rows: dict | None

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import delete, exists, func, select, text, tuple_
+from sqlalchemy import case, delete, exists, func, null, select, text, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from backend.chains.models import IndustryChain
@@ -111,6 +111,17 @@ def project_created(session: Session, project_id: int) -> tuple[datetime, int | 
 
 def regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region)))
+
+
+def region_rows(session: Session) -> list:
+    """(id, code, parent_id) of every region, as rows (no ORM objects: the per-event update reads them)."""
+    return list(session.execute(select(Region.id, Region.code, Region.parent_id)))
+
+
+def chain_rows(session: Session) -> list:
+    """(id, code, parent_id, is_characteristic) of every chain, by id."""
+    return list(session.execute(select(IndustryChain.id, IndustryChain.code, IndustryChain.parent_id,
+                                       IndustryChain.is_characteristic).order_by(IndustryChain.id)))
 
 
 def organisations(session: Session, org_ids: set[int] | None = None) -> list[tuple[int, str, int | None]]:
@@ -419,42 +430,88 @@ def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
 
 
 def put_facts(session: Session, values: dict[str, dict]) -> None:
-    if not values:
-        return
-    session.execute(text(
-        "INSERT INTO score_facts (key, value) SELECT k, CAST(v AS jsonb) FROM unnest(CAST(:k AS text[]), "
-        "CAST(:v AS text[])) AS u(k, v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
-        {"k": list(values), "v": [json.dumps(v, separators=(",", ":")) for v in values.values()]})
+    if values:
+        session.execute(text(
+            "INSERT INTO score_facts (key, value) SELECT u.key, u.value FROM jsonb_each(CAST(:doc AS jsonb)) AS u "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+            {"doc": json.dumps(values, separators=(",", ":"))})
 
 
-def partials_of(session: Session, keys: list[str]) -> dict[str, dict]:
-    if not keys:
+def partials_of(session: Session, keys: list[str], rows_keys: list[str] = (),
+                ) -> dict[str, tuple[dict | None, dict | None]]:
+    """(state, rows) of the stored partials with these keys, and (None, rows) of those of `rows_keys`."""
+    if not keys and not rows_keys:
         return {}
-    return dict(session.execute(select(ScorePartial.key, ScorePartial.state).where(ScorePartial.key.in_(keys))).all())
+    p = ScorePartial
+    state = case((p.key.in_(keys), p.state), else_=null()) if rows_keys else p.state
+    query = select(p.key, state, p.rows).where(p.key.in_([*keys, *rows_keys]))
+    return {r[0]: (r[1], r[2]) for r in session.execute(query)}
 
 
-def whole_chain_partials(session: Session, periods: list[tuple[date, str]]) -> list[tuple[str, str, date, int, dict]]:
-    """(key, period, start, region id, state) of every region's all-chains partial of these periods."""
+# What a platform-wide change reads of every region's all-chains partial: whether it has events and sample
+# events, and the location quotient's counts.
+_LQ_STATE = func.jsonb_build_object("n", ScorePartial.state["n"], "sample", ScorePartial.state["sample"],
+                                    "activity", ScorePartial.state["activity"],
+                                    "char_activity", ScorePartial.state["char_activity"])
+
+
+def whole_chain_partials(session: Session, periods: list[tuple[date, str]],
+                         ) -> list[tuple[str, str, date, int, dict, dict | None]]:
+    """(key, period, start, region id, state, rows) of every region's all-chains partial of these periods, with
+    only the counters the location quotient reads in the state."""
     if not periods:
         return []
     p = ScorePartial
-    query = select(p.key, p.period, p.period_start, p.region_id, p.state).where(
+    query = select(p.key, p.period, p.period_start, p.region_id, _LQ_STATE, p.rows).where(
         tuple_(p.period_start, p.period).in_(periods), p.chain_id.is_(None), p.region_id.is_not(None))
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(query)]
+    return [tuple(r) for r in session.execute(query)]
 
 
-def put_partials(session: Session, rows: list[tuple[str, str, date, int | None, int | None, dict]]) -> None:
-    """Upsert (key, period, start, region id, chain id, state) rows."""
-    if not rows:
-        return
-    columns = list(zip(*rows, strict=True))
-    session.execute(text(
-        "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state) "
-        "SELECT k, p, s, r, c, CAST(v AS jsonb) FROM unnest(CAST(:k AS text[]), CAST(:p AS text[]), "
-        "CAST(:s AS date[]), CAST(:r AS int[]), CAST(:c AS int[]), CAST(:v AS text[])) AS u(k, p, s, r, c, v) "
-        "ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state"),
-        {"k": list(columns[0]), "p": list(columns[1]), "s": list(columns[2]), "r": list(columns[3]),
-         "c": list(columns[4]), "v": [json.dumps(v, separators=(",", ":")) for v in columns[5]]})
+def put_rows(session: Session, rows: dict[str, dict]) -> None:
+    """Set the rows written from these partials (by key)."""
+    if rows:
+        session.execute(text(
+            "UPDATE score_partials p SET rows = u.value FROM jsonb_each(CAST(:doc AS jsonb)) AS u WHERE p.key = u.key"),
+            {"doc": json.dumps(rows, separators=(",", ":"))})
+
+
+def put_partials(session: Session, rows: list[dict]) -> None:
+    """Upsert partials given as dicts of key, period, period_start, region_id, chain_id, state, rows."""
+    if rows:
+        session.execute(text(
+            "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state, rows) "
+            "SELECT * FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(key text, period text, period_start date, "
+            "region_id int, chain_id int, state jsonb, rows jsonb) "
+            "ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, rows = EXCLUDED.rows"),
+            {"doc": json.dumps(rows, separators=(",", ":"), default=str)})
+
+
+def reserve_snapshot_ids(session: Session, n: int) -> int:
+    """Take `n` consecutive snapshot ids from the sequence (score writers hold the lock); return the first."""
+    last = session.scalar(text(
+        "SELECT setval(pg_get_serial_sequence('score_snapshots', 'id'), "
+        "nextval(pg_get_serial_sequence('score_snapshots', 'id')) + :n - 1)"), {"n": n})
+    return int(last) - n + 1
+
+
+def update_snapshots(session: Session, rows: list[dict]) -> None:
+    """Set value, raw value, target, previous raw value, trend, detail and is_sample of snapshots by id."""
+    if rows:
+        session.execute(text(
+            "UPDATE score_snapshots s SET value = u.value, raw_value = u.raw_value, target = u.target, "
+            "previous_raw_value = u.previous_raw_value, trend = u.trend, detail = u.detail, is_sample = u.is_sample, "
+            "computed_at = now() FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(id int, value float8, "
+            "raw_value float8, target float8, previous_raw_value float8, trend float8, detail jsonb, "
+            "is_sample boolean) WHERE s.id = u.id"), {"doc": json.dumps(rows, separators=(",", ":"))})
+
+
+def set_trends(session: Session, changes: list[dict]) -> None:
+    """Set the previous raw value and the trend of snapshots by id (dicts of id, previous_raw_value, trend)."""
+    if changes:
+        session.execute(text(
+            "UPDATE score_snapshots s SET previous_raw_value = u.previous_raw_value, trend = u.trend "
+            "FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(id int, previous_raw_value float8, trend float8) "
+            "WHERE s.id = u.id"), {"doc": json.dumps(changes, separators=(",", ":"))})
 
 
 def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict], applied: list[int]) -> None:
@@ -462,10 +519,10 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
     session.execute(text("TRUNCATE score_partials, score_facts, score_applied_events"))
     raw = session.connection().connection.dbapi_connection
     with raw.cursor() as cursor:
-        with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state) FROM STDIN"
+        with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state, rows) FROM STDIN"
                          ) as copy:
             for row in partials:
-                copy.write_row((*row[:5], Jsonb(row[5])))
+                copy.write_row((*row[:5], Jsonb(row[5]), None if row[6] is None else Jsonb(row[6])))
         with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
             copy.write_row(("built", Jsonb({})))
             for key, value in facts.items():
@@ -473,43 +530,3 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
         with cursor.copy("COPY score_applied_events (event_id) FROM STDIN") as copy:
             for event_id in applied:
                 copy.write_row((event_id,))
-
-
-_SCOPES = ("unnest(CAST(:r AS int[]), CAST(:c AS int[]), CAST(:ps AS date[]), CAST(:pe AS date[])) "
-           "AS k(r, c, ps, pe)")
-_SCOPE_MATCH = ("s.region_id = k.r AND s.period_start = k.ps AND s.period_end = k.pe "
-                "AND (s.chain_id = k.c OR (s.chain_id IS NULL AND k.c IS NULL))")
-
-
-def _scope_params(scopes: list[tuple[int, int | None, date, date]]) -> dict:
-    columns = list(zip(*scopes, strict=True))
-    return {"r": list(columns[0]), "c": list(columns[1]), "ps": list(columns[2]), "pe": list(columns[3])}
-
-
-def delete_scopes(session: Session, scopes: list[tuple[int, int | None, date, date]]) -> None:
-    """Delete the snapshots of these (region, chain, period start, period end) scopes."""
-    if scopes:
-        session.execute(text(f"DELETE FROM score_snapshots s USING {_SCOPES} WHERE {_SCOPE_MATCH}"),
-                        _scope_params(scopes))
-
-
-def scope_snapshots(session: Session, scopes: list[tuple[int, int | None, date, date]]) -> list[tuple]:
-    """(id, region, chain, dimension, component, period start, period end, value, raw value) of these scopes'
-    snapshots."""
-    if not scopes:
-        return []
-    return [tuple(r) for r in session.execute(text(
-        "SELECT s.id, s.region_id, s.chain_id, s.dimension, s.component, s.period_start, s.period_end, s.value, "
-        "s.raw_value "
-        f"FROM score_snapshots s JOIN {_SCOPES} ON {_SCOPE_MATCH}"), _scope_params(scopes))]
-
-
-def set_trends(session: Session, changes: list[tuple[int, float | None, float | None]]) -> None:
-    """Set (snapshot id, previous raw value, trend)."""
-    if not changes:
-        return
-    columns = list(zip(*changes, strict=True))
-    session.execute(text(
-        "UPDATE score_snapshots s SET previous_raw_value = u.p, trend = u.t FROM unnest(CAST(:i AS int[]), "
-        "CAST(:p AS float8[]), CAST(:t AS float8[])) AS u(i, p, t) WHERE s.id = u.i"),
-        {"i": list(columns[0]), "p": list(columns[1]), "t": list(columns[2])})

@@ -23,6 +23,7 @@ from backend.scores.components import (
     BUCKETED,
     BY_CODE,
     COMPONENTS,
+    READ_BY,
     WAITING,
     Event,
     Facts,
@@ -52,7 +53,7 @@ from backend.scores.components import (
     scope_values,
 )
 from backend.scores.models import Dimension
-from backend.scores.partials import Update, key_of
+from backend.scores.partials import Change, Update, key_of
 from backend.scores.schemas import ComponentOut, DimensionOut, ScoresOut
 
 TARGETS_FILE = Path(__file__).with_name("targets.yaml")
@@ -117,14 +118,14 @@ def reference(session: Session, settings: ScoreSettings | None = None, org_ids: 
     """Regions, organisations (only `org_ids` when given) and chains as the formulas need them, and region codes
     by id."""
     settings = settings or load_settings()
-    regions = repository.regions(session)
+    regions = repository.region_rows(session)
     code_of = {r.id: r.code for r in regions}
     by_code = {r.code: r for r in regions}
     city = by_code[settings.home_city]
     districts = frozenset(r.id for r in regions if r.parent_id == city.id)
     neighbour_cities = {by_code[c].id for c in settings.neighbour_cities if c in by_code}
     neighbours = frozenset(neighbour_cities | {r.id for r in regions if r.parent_id in neighbour_cities})
-    chains = repository.chains(session)
+    chains = repository.chain_rows(session)
     parent = {c.id: c.parent_id for c in chains}
     chain_by_code = {c.code: c.id for c in chains}
     ancestry = {}
@@ -265,14 +266,26 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
-def _partial_rows(states: dict[Period, dict[Scope, dict]], platform: dict[Period, tuple[int, int]]) -> list[tuple]:
+def _written(rows: dict[tuple, dict]) -> dict[Scope, dict]:
+    """`score_partials.rows` of each scope of one period's rows (which must have their ids)."""
+    out: dict[Scope, dict] = {}
+    for (r, c, dimension, component), row in rows.items():
+        w = out.setdefault((r, c), {"ids": {}, "raw": {}, "sample": row["is_sample"]})
+        w["ids"][component or dimension] = row["id"]
+        if component is not None:
+            w["raw"][component] = row["raw_value"]
+    return out
+
+
+def _partial_rows(states: dict[Period, dict[Scope, dict]], platform: dict[Period, tuple[int, int]],
+                  written: dict[Period, dict[Scope, dict]]) -> list[tuple]:
     rows = []
     for p, by_scope in states.items():
         for (r, c), st in by_scope.items():
-            rows.append((key_of(p, r, c), p.kind, p.start, r, c, st))
+            rows.append((key_of(p, r, c), p.kind, p.start, r, c, st, written[p][(r, c)]))
         totals = new_state()
         totals["activity"], totals["char_activity"] = platform[p]
-        rows.append((key_of(p, None, None), p.kind, p.start, None, None, totals))
+        rows.append((key_of(p, None, None), p.kind, p.start, None, None, totals, None))
     return rows
 
 
@@ -293,10 +306,33 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
             _set_trend(row, previous.get(key))
     repository.delete_all(session)
     all_rows = [row for rows in computed.values() for row in rows.values()]
+    if all_rows:
+        first = repository.reserve_snapshot_ids(session, len(all_rows))
+        for i, row in enumerate(all_rows):
+            row["id"] = first + i
     repository.replace_periods(session, [], all_rows)
-    repository.replace_state(session, _partial_rows(states, platform), facts_by_key, [e.id for e in evs])
+    written = {p: _written(rows) for p, rows in computed.items()}
+    repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key, [e.id for e in evs])
     session.flush()
     return len(all_rows)
+
+
+_BY_DIMENSION = {d: tuple(c.code for c in COMPONENTS if c.dimension == d) for d in Dimension}
+
+
+def _values(p: Period, region_code: str, raw: dict[str, float | None], settings: ScoreSettings,
+            targets: dict | None = None) -> dict[str, float | None]:
+    """The normalised value of each component and the score of each dimension, from raw values (`targets`: a
+    cache of the region's targets per period kind)."""
+    found = None if targets is None else targets.get((region_code, p.kind))
+    if found is None:
+        found = {c.code: settings.target(region_code, c.code, p) for c in COMPONENTS}
+        if targets is not None:
+            targets[(region_code, p.kind)] = found
+    out = {c.code: normalise(raw.get(c.code), found[c.code]) for c in COMPONENTS}
+    for d, codes in _BY_DIMENSION.items():
+        out[d.value] = dimension_score(out[code] for code in codes)
+    return out
 
 
 def apply_event(session: Session, event_id: int, *, as_of: date | None = None,
@@ -327,8 +363,7 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     update.prefetch({key for e in found for key in _fact_keys(e, ref)})
     for e in found:
         update.apply(e)
-    changed = update.finish()
-    return _write_scopes(session, changed, ref, code_of, as_of, settings)
+    return _write_scopes(session, update.finish(), ref, code_of, as_of, settings)
 
 
 def _fact_keys(e: Event, ref: Reference) -> list[str]:
@@ -339,49 +374,132 @@ def _fact_keys(e: Event, ref: Reference) -> list[str]:
     return keys
 
 
-def _write_scopes(session: Session, changed: dict[str, tuple[tuple, dict]], ref: Reference,
+def _write_scopes(session: Session, changes: tuple[dict[str, Change], dict], ref: Reference,
                   code_of: dict[int, str], as_of: date, settings: ScoreSettings) -> int:
-    """Rewrite the snapshots of the changed partials (and of every region's all-chains scope in a period whose
-    platform totals moved: its location quotient), with their trends and those of the period after."""
-    platform = {p: (st["activity"], st["char_activity"]) for (p, r, _c), st in changed.values() if r is None}
-    scopes = {(p, r, c): st for (p, r, c), st in changed.values() if r is not None}
-    moved = [(p.start, p.kind) for p in platform]
-    for _key, kind, start, region_id, state in repository.whole_chain_partials(session, moved):
-        scopes.setdefault((period_of(kind, start), region_id, None), state)
-    missing = {p for p, _r, _c in scopes} - set(platform)
-    for key, st in repository.partials_of(session, [key_of(p, None, None) for p in missing]).items():
-        kind, start = key.split(":")[:2]
-        platform[period_of(kind, date.fromisoformat(start))] = (st["activity"], st["char_activity"])
-    computed: dict[tuple, dict] = {}  # (period, region, chain) -> rows keyed like `_rows`
-    for (p, r, c), st in scopes.items():
-        if st["n"]:
-            values = scope_values((r, c), st, ref, platform.get(p, (0, 0)), as_of)
-            computed[(p, r, c)] = _rows(p, {(r, c): values}, code_of, settings)
-    before = [(r, c, p.previous().start, p.previous().end) for p, r, c in computed
-              if (p.previous(), r, c) not in computed]
-    previous: dict[tuple, dict] = {}
-    for _id, r, c, dimension, component, start, end, value, raw in repository.scope_snapshots(session, before):
-        previous[(start, end, (r, c, dimension, component))] = {"value": value, "raw_value": raw}
-    for (p, r, c), rows in computed.items():
-        earlier = computed.get((p.previous(), r, c))
-        before_p = p.previous()
-        for key, row in rows.items():
-            _set_trend(row, earlier.get(key) if earlier is not None
-                       else previous.get((before_p.start, before_p.end, key)))
-    repository.delete_scopes(session, [(r, c, p.start, p.end) for p, r, c in computed])
-    all_rows = [row for rows in computed.values() for row in rows.values()]
-    repository.replace_periods(session, [], all_rows)
-    after = {(r, c, p.next().start, p.next().end): computed[(p, r, c)] for p, r, c in computed
-             if (p.next(), r, c) not in computed}
-    changes = []
-    for snapshot_id, r, c, dimension, component, start, end, value, _raw in repository.scope_snapshots(
-            session, list(after)):
-        row = {"value": value}
-        _set_trend(row, after[(r, c, start, end)].get((r, c, dimension, component)))
-        changes.append((snapshot_id, row["previous_raw_value"], row["trend"]))
-    repository.set_trends(session, changes)
+    """Write the snapshots of the changed partials: every row of a scope that had no event before (or whose
+    sample flag turned), else the components that read a changed field and their dimensions' scores, with
+    their trends and those of the period after; a period whose platform totals moved rewrites every region's
+    location quotient. Store the partials with the rows written from them; return how many rows were written."""
+    changed, stored = changes
+    platform = {c.period: (c.state["activity"], c.state["char_activity"]) for c in changed.values()
+                if c.region_id is None}
+    for key, (st, _rows) in stored.items():
+        if st is not None:
+            platform[_parse(key)[0]] = (st["activity"], st["char_activity"])
+    neighbours = {key: rows for key, (st, rows) in stored.items() if st is None}
+    scopes = {key: c for key, c in changed.items() if c.region_id is not None}
+    moved = [p for p in {c.period for c in changed.values() if c.region_id is None and
+                         c.fields & {"activity", "char_activity"}}]
+    for c in scopes.values():
+        if c.chain_id is None and c.period in moved:
+            c.fields.add("platform")
+    lq_only = {}
+    for key, kind, start, region_id, state, rows in repository.whole_chain_partials(
+            session, [(p.start, p.kind) for p in moved]):
+        if key not in scopes:
+            scopes[key] = lq_only[key] = Change(period_of(kind, start), region_id, None, state, {"platform"},
+                                                state["n"], state["sample"] > 0, rows)
+    if lq_only:
+        around = {key_of(q, c.region_id, None) for c in lq_only.values() for q in (c.period.previous(),
+                                                                                  c.period.next())}
+        neighbours.update({key: rows for key, (_st, rows) in repository.partials_of(
+            session, [], list(around - set(scopes) - set(neighbours))).items()})
+    written: dict[str, set[str]] = {}  # partial key -> row keys written
+    normalised_of: dict[str, dict] = {}
+    targets: dict = {}
+    new_rows: list[dict] = []
+    updates: list[dict] = []
+    for key, c in scopes.items():
+        st, p = c.state, c.period
+        if not st["n"]:
+            continue
+        sample = st["sample"] > 0
+        full = not c.had_events or c.rows is None or c.had_sample != sample
+        codes = None if full else {code for name in c.fields for code in READ_BY.get(name, ())}
+        if codes is not None and not codes:
+            continue
+        values = scope_values((c.region_id, c.chain_id), st, ref, platform.get(p, (0, 0)), as_of, codes)
+        rows = {"ids": dict(c.rows["ids"]) if c.rows else {}, "raw": {}, "sample": sample} if full else c.rows
+        for code, value in values.items():
+            if code != "_sample":
+                rows["raw"][code] = None if value.raw is None else round(float(value.raw), 6)
+        rows["sample"] = sample
+        keys = set(values) - {"_sample"}
+        keys |= {BY_CODE[code].dimension.value for code in keys}
+        c.rows, written[key] = rows, keys
+        region_code = code_of[c.region_id]
+        normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, targets)
+        for row_key in keys:
+            component = row_key if row_key in BY_CODE else None
+            dimension = BY_CODE[row_key].dimension if component else Dimension(row_key)
+            target = settings.target(region_code, component, p) if component else None
+            raw = rows["raw"][component] if component else normalised[row_key]
+            detail = values[component].detail if component else {
+                "components": sum(1 for code in _BY_DIMENSION[dimension] if normalised[code] is not None)}
+            row = {"region_id": c.region_id, "chain_id": c.chain_id, "dimension": dimension, "component": component,
+                   "period": p.kind, "period_start": p.start, "period_end": p.end, "value": normalised[row_key],
+                   "raw_value": raw, "target": None if target is None else target.target,
+                   "previous_raw_value": None, "trend": None, "detail": detail, "is_sample": sample}
+            (new_rows if row_key not in rows["ids"] else updates).append(row)
+            row["_key"] = (key, row_key)
+    if new_rows:
+        first = repository.reserve_snapshot_ids(session, len(new_rows))
+        for i, row in enumerate(new_rows):
+            row["id"] = first + i
+            scopes[row["_key"][0]].rows["ids"][row["_key"][1]] = row["id"]
+    for row in updates:
+        row["id"] = scopes[row["_key"][0]].rows["ids"][row["_key"][1]]
+
+    def rows_of(key: str) -> tuple[dict | None, dict | None]:
+        """The rows written from a partial (this update's or the stored ones) and their values."""
+        rows = scopes[key].rows if key in scopes else neighbours.get(key)
+        if rows is None:
+            return None, None
+        if key not in normalised_of:
+            period, region_id = (scopes[key].period, scopes[key].region_id) if key in scopes else _parse(key)[:2]
+            normalised_of[key] = _values(period, code_of[region_id], rows["raw"], settings, targets)
+        return rows, normalised_of[key]
+
+    for row in new_rows + updates:
+        key, row_key = row.pop("_key")
+        c = scopes[key]
+        earlier, previous = rows_of(key_of(c.period.previous(), c.region_id, c.chain_id))
+        if previous is not None and row_key in previous:
+            raw = earlier["raw"].get(row_key) if row["component"] else previous[row_key]
+            _set_trend(row, {"value": previous[row_key], "raw_value": raw})
+    trends = []
+    for key, keys in written.items():
+        c = scopes[key]
+        after = key_of(c.period.next(), c.region_id, c.chain_id)
+        rows, values = rows_of(after)
+        if rows is None:
+            continue
+        _mine, mine = rows_of(key)
+        for row_key in keys - written.get(after, set()):
+            if row_key not in rows["ids"]:
+                continue
+            row = {"id": rows["ids"][row_key], "value": values[row_key]}
+            _set_trend(row, {"value": mine[row_key],
+                             "raw_value": c.rows["raw"][row_key] if row_key in BY_CODE else mine[row_key]})
+            del row["value"]
+            trends.append(row)
+    repository.replace_periods(session, [], new_rows)
+    repository.update_snapshots(session, [{k: row[k] for k in ("id", "value", "raw_value", "target",
+                                                                "previous_raw_value", "trend", "detail", "is_sample")}
+                                          for row in updates])
+    repository.set_trends(session, trends)
+    repository.put_partials(session, [
+        {"key": key, "period": c.period.kind, "period_start": c.period.start.isoformat(), "region_id": c.region_id,
+         "chain_id": c.chain_id, "state": c.state, "rows": c.rows} for key, c in changed.items()])
+    repository.put_rows(session, {key: c.rows for key, c in lq_only.items() if key in written})
     session.flush()
-    return len(all_rows)
+    return len(new_rows) + len(updates)
+
+
+def _parse(key: str) -> tuple[Period, int | None, int | None]:
+    kind, start, region, chain = key.split(":")
+    return (period_of(kind, date.fromisoformat(start)), None if region == "platform" else int(region),
+            None if chain == "*" else int(chain))
 
 
 def read(session: Session, region_code: str, period_kind: str, day: date, *, chain_id: int | None = None,

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column('region_id', sa.Integer(), nullable=True),
         sa.Column('chain_id', sa.Integer(), nullable=True),
         sa.Column('state', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('rows', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.ForeignKeyConstraint(['chain_id'], ['industry_chains.id'],
                                 name=op.f('fk_score_partials_chain_id_industry_chains')),
         sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_score_partials_region_id_regions')),
@@ -46,14 +47,11 @@ def upgrade() -> None:
         sa.Column('event_id', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.PrimaryKeyConstraint('event_id', name=op.f('pk_score_applied_events')),
     )
-    op.create_index('ix_score_snapshots_scope_period', 'score_snapshots',
-                    ['region_id', 'chain_id', 'period_start', 'period_end'], unique=False)
     op.execute("INSERT INTO score_facts (key, value) SELECT 'built', '{}'::jsonb "
                "WHERE NOT EXISTS (SELECT 1 FROM collaboration_events)")
 
 
 def downgrade() -> None:
-    op.drop_index('ix_score_snapshots_scope_period', table_name='score_snapshots')
     op.drop_table('score_applied_events')
     op.drop_table('score_facts')
     op.drop_index('ix_score_partials_period', table_name='score_partials')
