@@ -3,7 +3,19 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -84,10 +96,12 @@ class ScorePartial(Base):
     period_start: Mapped[date] = mapped_column(Date)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
-    state: Mapped[dict] = mapped_column(JSONB)
-    # The snapshots written from it: {"ids": {component or dimension: snapshot id}, "raw": {component: raw
-    # value}, "sample": bool}; NULL for the platform's totals.
-    rows: Mapped[dict | None] = mapped_column(JSONB)
+    # JSON documents kept as text: the update reads and rewrites them for every event, and the database has no
+    # reason to parse them (`state::jsonb` reads one).
+    state: Mapped[str] = mapped_column(Text)
+    # The snapshots written from it (`repository._pack`): their ids, the components' raw values, the sample
+    # flag and the location quotient's counts; NULL for the platform's totals.
+    rows: Mapped[str | None] = mapped_column(Text)
 
 
 class ScoreFact(Base):

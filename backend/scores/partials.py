@@ -251,7 +251,7 @@ class Update:
 
     # The result.
     def finish(self) -> tuple[dict[str, "Change"], dict[str, tuple[dict | None, dict | None]]]:
-        """Apply the operations to the stored partials (an absent one starts empty) and write the facts; return
+        """Apply the operations to the stored partials (an absent one starts empty); return
         every changed partial by key (the caller writes it back, with the rows it wrote from it), and what was
         read beside them in the same query: the platform's partial of each period, and the rows of the periods
         before and after each changed scope."""
@@ -268,8 +268,11 @@ class Update:
                 fn(st, *args)
                 change.fields.update(fields)
             changed[key] = change
-        repository.put_facts(self.session, {k: self.facts[k] for k in self.dirty})
         return changed, stored
+
+    def dirty_facts(self) -> dict[str, dict]:
+        """The facts this update read and may have changed, to write back."""
+        return {k: self.facts[k] for k in self.dirty}
 
 
 @dataclass

@@ -5,7 +5,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import case, delete, exists, func, null, select, text, tuple_
+from sqlalchemy import delete, exists, func, select, text, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from backend.chains.models import IndustryChain
@@ -13,11 +13,10 @@ from backend.ledger.kinds import EventKind
 from backend.ledger.models import CollaborationEvent
 from backend.matches.models import Match
 from backend.needs.models import Need
-from backend.organisations.models import Organisation
 from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region
-from backend.scores.components import RESPONSE_KINDS, STALE_DAYS, Event, moves
+from backend.scores.components import COMPONENTS, RESPONSE_KINDS, STALE_DAYS, Event, moves
 from backend.scores.models import Dimension, RegionTarget, ScoreFact, ScorePartial, ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
@@ -113,23 +112,51 @@ def regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region)))
 
 
-def region_rows(session: Session) -> list:
-    """(id, code, parent_id) of every region, as rows (no ORM objects: the per-event update reads them)."""
-    return list(session.execute(select(Region.id, Region.code, Region.parent_id)))
+_REFERENCE = ("SELECT 'region', id, code, parent_id, NULL::boolean FROM regions UNION ALL "
+              "SELECT 'chain', id, code, parent_id, is_characteristic FROM industry_chains UNION ALL "
+              "SELECT 'organisation', id, CAST(kind AS text), region_id, NULL FROM organisations WHERE {orgs}")
 
 
-def chain_rows(session: Session) -> list:
-    """(id, code, parent_id, is_characteristic) of every chain, by id."""
-    return list(session.execute(select(IndustryChain.id, IndustryChain.code, IndustryChain.parent_id,
-                                       IndustryChain.is_characteristic).order_by(IndustryChain.id)))
+def _reference(rows) -> dict[str, list[tuple]]:  # noqa: ANN001
+    found: dict[str, list[tuple]] = {"region": [], "chain": [], "organisation": []}
+    for r in rows:
+        found[r[0]].append(tuple(r[1:]) if r[0] == "chain" else tuple(r[1:4]))
+    found["chain"].sort()
+    return found
 
 
-def organisations(session: Session, org_ids: set[int] | None = None) -> list[tuple[int, str, int | None]]:
-    """(id, kind, region id) of every organisation, or of `org_ids` only."""
-    query = select(Organisation.id, Organisation.kind, Organisation.region_id)
-    if org_ids is not None:
-        query = query.where(Organisation.id.in_(sorted(org_ids)))
-    return [(r[0], str(r[1]), r[2]) for r in session.execute(query)]
+def reference_rows(session: Session, org_ids: set[int] | None = None) -> dict[str, list[tuple]]:
+    """In one query: (id, code, parent id) of every region, (id, code, parent id, is characteristic) of every
+    chain by id, (id, kind, region id) of every organisation or of `org_ids` only."""
+    query = text(_REFERENCE.format(orgs="CAST(:all AS boolean) OR id = ANY(:ids)"))
+    return _reference(session.execute(query, {"all": org_ids is None, "ids": sorted(org_ids or ())}))
+
+
+_TARGETS = ("SELECT r.code, t.component, t.target, t.worst FROM region_score_targets t "
+            "JOIN regions r ON r.id = t.region_id")
+_EVENTS_BY_ID = ("SELECT id, kind, occurred_at, region_id, chain_id, organisation_ids, need_id, match_id, "
+                 "project_id, data, is_sample FROM collaboration_events WHERE id = ANY(%(ids)s) "
+                 "AND kind = ANY(%(kinds)s) ORDER BY id")
+
+
+def start_update(session: Session, event_ids: list[int]) -> tuple[bool, list[Event], list[tuple], dict]:
+    """What a per-event update reads first, in one round trip (a pipeline): whether the state is built, the
+    score-moving events with these ids, the admins' targets, and the reference data with the events'
+    organisations only."""
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    params = {"ids": event_ids, "kinds": list(SCORED_KINDS)}
+    with raw.pipeline():
+        built, events, targets, reference = (raw.cursor() for _i in range(4))
+        built.execute("SELECT EXISTS (SELECT 1 FROM score_facts WHERE key = 'built')")
+        events.execute(_EVENTS_BY_ID, params)
+        targets.execute(_TARGETS)
+        reference.execute(_REFERENCE.format(orgs="id IN (SELECT unnest(organisation_ids) FROM collaboration_events "
+                                                 "WHERE id = ANY(%(ids)s))"), params)
+    found = [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
+                   need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])
+             for r in events.fetchall()]
+    return bool(built.fetchone()[0]), found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall())
 
 
 def chains(session: Session) -> list[IndustryChain]:
@@ -401,6 +428,31 @@ def region_dimension_rows(session: Session, region_id: int, dimensions: list[Dim
 
 # The stored state of the per-event update (docs/scores.md, "Computation"): partials, facts, applied events.
 
+# `score_partials.rows` is stored as lists in this order (ids of the components' rows, then of the dimensions';
+# raw values of the components), to keep it small: the update reads and writes it for every scope it touches.
+_ROW_KEYS = (*(c.code for c in COMPONENTS), *(d.value for d in Dimension))
+_RAW_KEYS = tuple(c.code for c in COMPONENTS)
+
+
+def _pack(rows: dict | None) -> str | None:
+    if rows is None:
+        return None
+    ids, raw = rows["ids"], rows["raw"]
+    return _dumps({"i": [ids.get(k) for k in _ROW_KEYS], "r": [raw.get(k) for k in _RAW_KEYS], "s": rows["sample"],
+                   "a": rows["activity"]})
+
+
+def _unpack(stored: str | None) -> dict | None:
+    if stored is None:
+        return None
+    found = json.loads(stored)
+    return {"ids": {k: i for k, i in zip(_ROW_KEYS, found["i"], strict=True) if i is not None},
+            "raw": dict(zip(_RAW_KEYS, found["r"], strict=True)), "sample": found["s"], "activity": found["a"]}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
 def state_built(session: Session) -> bool:
     """Whether the stored partials match the ledger (a recompute built them, or the ledger was empty)."""
     return session.scalar(select(exists().where(ScoreFact.key == "built"))) or False
@@ -426,15 +478,10 @@ def events_by_id(session: Session, event_ids: list[int]) -> list[Event]:
 def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
     if not keys:
         return {}
-    return dict(session.execute(select(ScoreFact.key, ScoreFact.value).where(ScoreFact.key.in_(keys))).all())
-
-
-def put_facts(session: Session, values: dict[str, dict]) -> None:
-    if values:
-        session.execute(text(
-            "INSERT INTO score_facts (key, value) SELECT u.key, u.value FROM jsonb_each(CAST(:doc AS jsonb)) AS u "
-            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
-            {"doc": json.dumps(values, separators=(",", ":"))})
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    return dict(raw.execute("SELECT key, value FROM score_facts WHERE key IN "
+                            "(SELECT jsonb_array_elements_text(%s::jsonb))", (_dumps(list(keys)),)).fetchall())
 
 
 def partials_of(session: Session, keys: list[str], rows_keys: list[str] = (),
@@ -442,48 +489,32 @@ def partials_of(session: Session, keys: list[str], rows_keys: list[str] = (),
     """(state, rows) of the stored partials with these keys, and (None, rows) of those of `rows_keys`."""
     if not keys and not rows_keys:
         return {}
-    p = ScorePartial
-    state = case((p.key.in_(keys), p.state), else_=null()) if rows_keys else p.state
-    query = select(p.key, state, p.rows).where(p.key.in_([*keys, *rows_keys]))
-    return {r[0]: (r[1], r[2]) for r in session.execute(query)}
-
-
-# What a platform-wide change reads of every region's all-chains partial: whether it has events and sample
-# events, and the location quotient's counts.
-_LQ_STATE = func.jsonb_build_object("n", ScorePartial.state["n"], "sample", ScorePartial.state["sample"],
-                                    "activity", ScorePartial.state["activity"],
-                                    "char_activity", ScorePartial.state["char_activity"])
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    found = raw.execute(
+        "SELECT key, CASE WHEN key IN (SELECT jsonb_array_elements_text(%s::jsonb)) THEN state END, rows "
+        "FROM score_partials WHERE key IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+        (_dumps(list(keys)), _dumps([*keys, *rows_keys])))
+    return {r[0]: (None if r[1] is None else json.loads(r[1]), _unpack(r[2])) for r in found}
 
 
 def whole_chain_partials(session: Session, periods: list[tuple[date, str]],
                          ) -> list[tuple[str, str, date, int, dict, dict | None]]:
     """(key, period, start, region id, state, rows) of every region's all-chains partial of these periods, with
-    only the counters the location quotient reads in the state."""
+    only what the location quotient reads in the state (kept beside its rows)."""
     if not periods:
         return []
     p = ScorePartial
-    query = select(p.key, p.period, p.period_start, p.region_id, _LQ_STATE, p.rows).where(
-        tuple_(p.period_start, p.period).in_(periods), p.chain_id.is_(None), p.region_id.is_not(None))
-    return [tuple(r) for r in session.execute(query)]
-
-
-def put_rows(session: Session, rows: dict[str, dict]) -> None:
-    """Set the rows written from these partials (by key)."""
-    if rows:
-        session.execute(text(
-            "UPDATE score_partials p SET rows = u.value FROM jsonb_each(CAST(:doc AS jsonb)) AS u WHERE p.key = u.key"),
-            {"doc": json.dumps(rows, separators=(",", ":"))})
-
-
-def put_partials(session: Session, rows: list[dict]) -> None:
-    """Upsert partials given as dicts of key, period, period_start, region_id, chain_id, state, rows."""
-    if rows:
-        session.execute(text(
-            "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state, rows) "
-            "SELECT * FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(key text, period text, period_start date, "
-            "region_id int, chain_id int, state jsonb, rows jsonb) "
-            "ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, rows = EXCLUDED.rows"),
-            {"doc": json.dumps(rows, separators=(",", ":"), default=str)})
+    query = select(p.key, p.period, p.period_start, p.region_id, p.rows).where(
+        tuple_(p.period_start, p.period).in_(periods), p.chain_id.is_(None), p.region_id.is_not(None),
+        p.rows.is_not(None))
+    out = []
+    for r in session.execute(query):
+        rows = _unpack(r[4])
+        state = {"n": 1, "sample": int(rows["sample"]), "activity": rows["activity"][0],
+                 "char_activity": rows["activity"][1]}
+        out.append((*r[:4], state, rows))
+    return out
 
 
 def reserve_snapshot_ids(session: Session, n: int) -> int:
@@ -494,24 +525,48 @@ def reserve_snapshot_ids(session: Session, n: int) -> int:
     return int(last) - n + 1
 
 
-def update_snapshots(session: Session, rows: list[dict]) -> None:
-    """Set value, raw value, target, previous raw value, trend, detail and is_sample of snapshots by id."""
+# Each statement takes one JSON document (an array parameter costs more to send than the document to parse).
+_PUT_FACTS = ("INSERT INTO score_facts (key, value) SELECT u.key, u.value FROM jsonb_each(%s::jsonb) AS u "
+              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+_PUT_PARTIALS = (
+    "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state, rows) "
+    "SELECT * FROM jsonb_to_recordset(%s::jsonb) AS u(key text, period text, period_start date, region_id int, "
+    "chain_id int, state text, rows text) ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, rows = EXCLUDED.rows")
+_PUT_ROWS = "UPDATE score_partials p SET rows = u.value FROM jsonb_each_text(%s::jsonb) AS u WHERE p.key = u.key"
+_UPDATE_SNAPSHOTS = (
+    "UPDATE score_snapshots s SET value = u.value, raw_value = u.raw_value, target = u.target, "
+    "previous_raw_value = u.previous_raw_value, trend = u.trend, detail = u.detail, is_sample = u.is_sample, "
+    "computed_at = now() FROM jsonb_to_recordset(%s::jsonb) AS u(id int, value float8, raw_value float8, "
+    "target float8, previous_raw_value float8, trend float8, detail jsonb, is_sample boolean) WHERE s.id = u.id")
+_SET_TRENDS = ("UPDATE score_snapshots s SET previous_raw_value = u.previous_raw_value, trend = u.trend "
+               "FROM jsonb_to_recordset(%s::jsonb) AS u(id int, previous_raw_value float8, trend float8) "
+               "WHERE s.id = u.id")
+
+
+def write_update(session: Session, *, facts: dict[str, dict], partials: list[dict], rows: dict[str, dict],
+                 snapshots: list[dict], trends: list[dict]) -> None:
+    """Write what one per-event update changed, in one round trip (a pipeline): facts by key, partials (dicts of
+    key, period, period_start, region_id, chain_id, state, rows), the rows of other partials by key, snapshots
+    (dicts of id, value, raw_value, target, previous_raw_value, trend, detail, is_sample) and trends (dicts of
+    id, previous_raw_value, trend)."""
+    statements = []
+    if facts:
+        statements.append((_PUT_FACTS, _dumps(facts)))
+    if partials:
+        statements.append((_PUT_PARTIALS, _dumps([
+            {**p, "period_start": p["period_start"].isoformat(), "state": _dumps(p["state"]), "rows": _pack(p["rows"])}
+            for p in partials])))
     if rows:
-        session.execute(text(
-            "UPDATE score_snapshots s SET value = u.value, raw_value = u.raw_value, target = u.target, "
-            "previous_raw_value = u.previous_raw_value, trend = u.trend, detail = u.detail, is_sample = u.is_sample, "
-            "computed_at = now() FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(id int, value float8, "
-            "raw_value float8, target float8, previous_raw_value float8, trend float8, detail jsonb, "
-            "is_sample boolean) WHERE s.id = u.id"), {"doc": json.dumps(rows, separators=(",", ":"))})
-
-
-def set_trends(session: Session, changes: list[dict]) -> None:
-    """Set the previous raw value and the trend of snapshots by id (dicts of id, previous_raw_value, trend)."""
-    if changes:
-        session.execute(text(
-            "UPDATE score_snapshots s SET previous_raw_value = u.previous_raw_value, trend = u.trend "
-            "FROM jsonb_to_recordset(CAST(:doc AS jsonb)) AS u(id int, previous_raw_value float8, trend float8) "
-            "WHERE s.id = u.id"), {"doc": json.dumps(changes, separators=(",", ":"))})
+        statements.append((_PUT_ROWS, _dumps({k: _pack(v) for k, v in rows.items()})))
+    if snapshots:
+        statements.append((_UPDATE_SNAPSHOTS, _dumps(snapshots)))
+    if trends:
+        statements.append((_SET_TRENDS, _dumps(trends)))
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    with raw.pipeline(), raw.cursor() as cursor:
+        for statement, doc in statements:
+            cursor.execute(statement, (doc,))
 
 
 def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict], applied: list[int]) -> None:
@@ -522,7 +577,7 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
         with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state, rows) FROM STDIN"
                          ) as copy:
             for row in partials:
-                copy.write_row((*row[:5], Jsonb(row[5]), None if row[6] is None else Jsonb(row[6])))
+                copy.write_row((*row[:5], _dumps(row[5]), _pack(row[6])))
         with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
             copy.write_row(("built", Jsonb({})))
             for key, value in facts.items():

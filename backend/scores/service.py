@@ -101,10 +101,12 @@ def load_settings(path: Path = TARGETS_FILE) -> ScoreSettings:
     )
 
 
-def effective_settings(session: Session, settings: ScoreSettings | None = None) -> ScoreSettings:
-    """The settings file with the admins' targets per region over it (an admin's target wins)."""
+def effective_settings(session: Session, settings: ScoreSettings | None = None,
+                       found: list[tuple[str, str, float, float]] | None = None) -> ScoreSettings:
+    """The settings file with the admins' targets per region over it (an admin's target wins; `found`: the
+    admins' targets when already read)."""
     settings = settings or load_settings()
-    found = repository.region_targets(session)
+    found = repository.region_targets(session) if found is None else found
     if not found:
         return settings
     regions = {code: dict(by_component) for code, by_component in settings.regions.items()}
@@ -114,37 +116,37 @@ def effective_settings(session: Session, settings: ScoreSettings | None = None) 
 
 
 def reference(session: Session, settings: ScoreSettings | None = None, org_ids: set[int] | None = None,
-              ) -> tuple[Reference, dict[int, str]]:
+              found: dict[str, list[tuple]] | None = None) -> tuple[Reference, dict[int, str]]:
     """Regions, organisations (only `org_ids` when given) and chains as the formulas need them, and region codes
-    by id."""
+    by id (`found`: `repository.reference_rows` when already read)."""
     settings = settings or load_settings()
-    regions = repository.region_rows(session)
-    code_of = {r.id: r.code for r in regions}
-    by_code = {r.code: r for r in regions}
-    city = by_code[settings.home_city]
-    districts = frozenset(r.id for r in regions if r.parent_id == city.id)
-    neighbour_cities = {by_code[c].id for c in settings.neighbour_cities if c in by_code}
-    neighbours = frozenset(neighbour_cities | {r.id for r in regions if r.parent_id in neighbour_cities})
-    chains = repository.chain_rows(session)
-    parent = {c.id: c.parent_id for c in chains}
-    chain_by_code = {c.code: c.id for c in chains}
+    found = found or repository.reference_rows(session, org_ids)
+    regions, chains, orgs = found["region"], found["chain"], found["organisation"]
+    code_of = {region_id: code for region_id, code, _parent in regions}
+    by_code = {code: region_id for region_id, code, _parent in regions}
+    city_id = by_code[settings.home_city]
+    districts = frozenset(region_id for region_id, _code, parent in regions if parent == city_id)
+    neighbour_cities = {by_code[c] for c in settings.neighbour_cities if c in by_code}
+    neighbours = frozenset(neighbour_cities | {region_id for region_id, _code, parent in regions
+                                               if parent in neighbour_cities})
+    parent_of = {chain_id: parent for chain_id, _code, parent, _char in chains}
+    chain_by_code = {code: chain_id for chain_id, code, _parent, _char in chains}
     ancestry = {}
-    for c in chains:
-        line, at = [], c.id
+    for chain_id in parent_of:
+        line, at = [], chain_id
         while at is not None and at not in line:
             line.append(at)
-            at = parent.get(at)
-        ancestry[c.id] = tuple(line)
-    orgs = repository.organisations(session, org_ids)
+            at = parent_of.get(at)
+        ancestry[chain_id] = tuple(line)
     ref = Reference(
-        city_id=city.id, district_ids=districts, neighbour_ids=neighbours,
+        city_id=city_id, district_ids=districts, neighbour_ids=neighbours,
         org_kind={o: kind for o, kind, _r in orgs}, org_region={o: r for o, _k, r in orgs},
         chain_ancestry=ancestry,
-        characteristic_chains=frozenset(c.id for c in chains if c.is_characteristic),
+        characteristic_chains=frozenset(chain_id for chain_id, _code, _parent, char in chains if char),
         strategic_chains=frozenset(chain_by_code[c] for c in settings.strategic_chains if c in chain_by_code),
         key_tasks=tuple((t["code"], frozenset(chain_by_code[c] for c in t["chains"] if c in chain_by_code))
                         for t in settings.key_tasks),
-        chain_ids=tuple(c.id for c in chains), qualified_score=get_settings().qualified_score,
+        chain_ids=tuple(parent_of), qualified_score=get_settings().qualified_score,
     )
     return ref, code_of
 
@@ -266,11 +268,13 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
-def _written(rows: dict[tuple, dict]) -> dict[Scope, dict]:
+def _written(rows: dict[tuple, dict], states: dict[Scope, dict]) -> dict[Scope, dict]:
     """`score_partials.rows` of each scope of one period's rows (which must have their ids)."""
     out: dict[Scope, dict] = {}
     for (r, c, dimension, component), row in rows.items():
-        w = out.setdefault((r, c), {"ids": {}, "raw": {}, "sample": row["is_sample"]})
+        st = states[(r, c)]
+        w = out.setdefault((r, c), {"ids": {}, "raw": {}, "sample": row["is_sample"],
+                                    "activity": [st["activity"], st["char_activity"]]})
         w["ids"][component or dimension] = row["id"]
         if component is not None:
             w["raw"][component] = row["raw_value"]
@@ -311,7 +315,7 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
         for i, row in enumerate(all_rows):
             row["id"] = first + i
     repository.replace_periods(session, [], all_rows)
-    written = {p: _written(rows) for p, rows in computed.items()}
+    written = {p: _written(rows, states[p]) for p, rows in computed.items()}
     repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key, [e.id for e in evs])
     session.flush()
     return len(all_rows)
@@ -346,24 +350,25 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     """Count these ledger events into the stored partials by delta and rewrite the snapshots of the scopes and
     periods that changed (idempotent: an event already counted, missing, or moving nothing is skipped); return
     how many rows were written. Before any state is built (a ledger that predates it), a full recompute."""
-    settings = effective_settings(session, settings)
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
-    if not repository.state_built(session):
+    built, found, targets, reference_rows = repository.start_update(session, list(dict.fromkeys(event_ids)))
+    if not built:
         return recompute(session, as_of=as_of, settings=settings)
+    settings = effective_settings(session, settings, targets)
     qualified = get_settings().qualified_score
-    found = [e for e in repository.events_by_id(session, list(dict.fromkeys(event_ids)))
+    found = [e for e in found
              if e.kind != EventKind.MATCH_PROPOSED or repository.proposal_counts(session, e, qualified)]
     fresh = repository.mark_applied(session, [e.id for e in found])
     found = [e for e in found if e.id in fresh]
     if not found:
         return 0
-    ref, code_of = reference(session, settings, org_ids={o for e in found for o in e.org_ids})
+    ref, code_of = reference(session, settings, found=reference_rows)
     update = Update(session, ref, qualified)
     update.prefetch({key for e in found for key in _fact_keys(e, ref)})
     for e in found:
         update.apply(e)
-    return _write_scopes(session, update.finish(), ref, code_of, as_of, settings)
+    return _write_scopes(session, update, ref, code_of, as_of, settings)
 
 
 def _fact_keys(e: Event, ref: Reference) -> list[str]:
@@ -374,13 +379,13 @@ def _fact_keys(e: Event, ref: Reference) -> list[str]:
     return keys
 
 
-def _write_scopes(session: Session, changes: tuple[dict[str, Change], dict], ref: Reference,
-                  code_of: dict[int, str], as_of: date, settings: ScoreSettings) -> int:
+def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dict[int, str], as_of: date,
+                  settings: ScoreSettings) -> int:
     """Write the snapshots of the changed partials: every row of a scope that had no event before (or whose
     sample flag turned), else the components that read a changed field and their dimensions' scores, with
     their trends and those of the period after; a period whose platform totals moved rewrites every region's
     location quotient. Store the partials with the rows written from them; return how many rows were written."""
-    changed, stored = changes
+    changed, stored = update.finish()
     platform = {c.period: (c.state["activity"], c.state["char_activity"]) for c in changed.values()
                 if c.region_id is None}
     for key, (st, _rows) in stored.items():
@@ -423,7 +428,7 @@ def _write_scopes(session: Session, changes: tuple[dict[str, Change], dict], ref
         for code, value in values.items():
             if code != "_sample":
                 rows["raw"][code] = None if value.raw is None else round(float(value.raw), 6)
-        rows["sample"] = sample
+        rows["sample"], rows["activity"] = sample, [st["activity"], st["char_activity"]]
         keys = set(values) - {"_sample"}
         keys |= {BY_CODE[code].dimension.value for code in keys}
         c.rows, written[key] = rows, keys
@@ -484,15 +489,14 @@ def _write_scopes(session: Session, changes: tuple[dict[str, Change], dict], ref
             del row["value"]
             trends.append(row)
     repository.replace_periods(session, [], new_rows)
-    repository.update_snapshots(session, [{k: row[k] for k in ("id", "value", "raw_value", "target",
-                                                                "previous_raw_value", "trend", "detail", "is_sample")}
-                                          for row in updates])
-    repository.set_trends(session, trends)
-    repository.put_partials(session, [
-        {"key": key, "period": c.period.kind, "period_start": c.period.start.isoformat(), "region_id": c.region_id,
-         "chain_id": c.chain_id, "state": c.state, "rows": c.rows} for key, c in changed.items()])
-    repository.put_rows(session, {key: c.rows for key, c in lq_only.items() if key in written})
-    session.flush()
+    repository.write_update(
+        session, facts=update.dirty_facts(),
+        partials=[{"key": key, "period": c.period.kind, "period_start": c.period.start, "region_id": c.region_id,
+                   "chain_id": c.chain_id, "state": c.state, "rows": c.rows} for key, c in changed.items()],
+        rows={key: c.rows for key, c in lq_only.items() if key in written},
+        snapshots=[{k: row[k] for k in ("id", "value", "raw_value", "target", "previous_raw_value", "trend", "detail",
+                                        "is_sample")} for row in updates],
+        trends=trends)
     return len(new_rows) + len(updates)
 
 
