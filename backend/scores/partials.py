@@ -250,14 +250,16 @@ class Update:
             _first(pf.setdefault("stages", {}), "commercialised", e.at)
 
     # The result.
-    def finish(self) -> tuple[dict[str, "Change"], dict[str, tuple[dict | None, dict | None]]]:
-        """Apply the operations to the stored partials (an absent one starts empty); return
-        every changed partial by key (the caller writes it back, with the rows it wrote from it), and what was
-        read beside them in the same query: the platform's partial of each period, and the rows of the periods
-        before and after each changed scope."""
+    def finish(self, regions: tuple[int, ...]) -> tuple[dict[str, "Change"], dict[str, tuple]]:
+        """Apply the operations to the stored partials (an absent one starts empty); return every changed
+        partial by key (the caller writes it back, with the rows it wrote from it), and what was read beside
+        them in the same query: the platform's partial of each period (with a state), and (without) the rows of
+        every region's all-chains scope in a period whose platform totals moved (`regions`: the scored ones; their
+        location quotient moves) and of the periods before and after each of these scopes."""
         platform = {key_of(p, None, None) for p, _r, _c in self.partials.values()} - set(self.ops)
-        around = {key_of(q, r, c) for p, r, c in self.partials.values() if r is not None
-                  for q in (p.previous(), p.next())} - set(self.ops)
+        scopes = {(p, r, c) for p, r, c in self.partials.values() if r is not None}
+        scopes |= {(p, r, None) for p, region_id, _c in self.partials.values() if region_id is None for r in regions}
+        around = {key_of(q, r, c) for p, r, c in scopes for q in (p, p.previous(), p.next())} - set(self.ops)
         stored = repository.partials_of(self.session, [*self.ops, *platform], list(around))
         changed = {}
         for key, ops in self.ops.items():

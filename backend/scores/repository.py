@@ -17,7 +17,7 @@ from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region
 from backend.scores.components import COMPONENTS, RESPONSE_KINDS, STALE_DAYS, Event, moves
-from backend.scores.models import Dimension, RegionTarget, ScoreFact, ScorePartial, ScoreSnapshot
+from backend.scores.models import Dimension, RegionTarget, ScoreFact, ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
 SCORED_KINDS = tuple(k.value for k in EventKind if moves(k))
@@ -438,8 +438,9 @@ def _pack(rows: dict | None) -> str | None:
     if rows is None:
         return None
     ids, raw = rows["ids"], rows["raw"]
+    crc = rows["crc"]
     return _dumps({"i": [ids.get(k) for k in _ROW_KEYS], "r": [raw.get(k) for k in _RAW_KEYS], "s": rows["sample"],
-                   "a": rows["activity"]})
+                   "a": rows["activity"], "c": [crc.get(k) for k in _RAW_KEYS]})
 
 
 def _unpack(stored: str | None) -> dict | None:
@@ -447,7 +448,8 @@ def _unpack(stored: str | None) -> dict | None:
         return None
     found = json.loads(stored)
     return {"ids": {k: i for k, i in zip(_ROW_KEYS, found["i"], strict=True) if i is not None},
-            "raw": dict(zip(_RAW_KEYS, found["r"], strict=True)), "sample": found["s"], "activity": found["a"]}
+            "raw": dict(zip(_RAW_KEYS, found["r"], strict=True)), "sample": found["s"], "activity": found["a"],
+            "crc": dict(zip(_RAW_KEYS, found["c"], strict=True))}
 
 
 def _dumps(value: object) -> str:
@@ -498,25 +500,6 @@ def partials_of(session: Session, keys: list[str], rows_keys: list[str] = (),
     return {r[0]: (None if r[1] is None else json.loads(r[1]), _unpack(r[2])) for r in found}
 
 
-def whole_chain_partials(session: Session, periods: list[tuple[date, str]],
-                         ) -> list[tuple[str, str, date, int, dict, dict | None]]:
-    """(key, period, start, region id, state, rows) of every region's all-chains partial of these periods, with
-    only what the location quotient reads in the state (kept beside its rows)."""
-    if not periods:
-        return []
-    p = ScorePartial
-    query = select(p.key, p.period, p.period_start, p.region_id, p.rows).where(
-        tuple_(p.period_start, p.period).in_(periods), p.chain_id.is_(None), p.region_id.is_not(None),
-        p.rows.is_not(None))
-    out = []
-    for r in session.execute(query):
-        rows = _unpack(r[4])
-        state = {"n": 1, "sample": int(rows["sample"]), "activity": rows["activity"][0],
-                 "char_activity": rows["activity"][1]}
-        out.append((*r[:4], state, rows))
-    return out
-
-
 def reserve_snapshot_ids(session: Session, n: int) -> int:
     """Take `n` consecutive snapshot ids from the sequence (score writers hold the lock); return the first."""
     last = session.scalar(text(
@@ -535,9 +518,9 @@ _PUT_PARTIALS = (
 _PUT_ROWS = "UPDATE score_partials p SET rows = u.value FROM jsonb_each_text(%s::jsonb) AS u WHERE p.key = u.key"
 _UPDATE_SNAPSHOTS = (
     "UPDATE score_snapshots s SET value = u.value, raw_value = u.raw_value, target = u.target, "
-    "previous_raw_value = u.previous_raw_value, trend = u.trend, detail = u.detail, is_sample = u.is_sample, "
+    "previous_raw_value = u.previous_raw_value, trend = u.trend, detail = u.detail::jsonb, is_sample = u.is_sample, "
     "computed_at = now() FROM jsonb_to_recordset(%s::jsonb) AS u(id int, value float8, raw_value float8, "
-    "target float8, previous_raw_value float8, trend float8, detail jsonb, is_sample boolean) WHERE s.id = u.id")
+    "target float8, previous_raw_value float8, trend float8, detail text, is_sample boolean) WHERE s.id = u.id")
 _SET_TRENDS = ("UPDATE score_snapshots s SET previous_raw_value = u.previous_raw_value, trend = u.trend "
                "FROM jsonb_to_recordset(%s::jsonb) AS u(id int, previous_raw_value float8, trend float8) "
                "WHERE s.id = u.id")
@@ -547,8 +530,8 @@ def write_update(session: Session, *, facts: dict[str, dict], partials: list[dic
                  snapshots: list[dict], trends: list[dict]) -> None:
     """Write what one per-event update changed, in one round trip (a pipeline): facts by key, partials (dicts of
     key, period, period_start, region_id, chain_id, state, rows), the rows of other partials by key, snapshots
-    (dicts of id, value, raw_value, target, previous_raw_value, trend, detail, is_sample) and trends (dicts of
-    id, previous_raw_value, trend)."""
+    (dicts of id, value, raw_value, target, previous_raw_value, trend, detail as JSON text, is_sample) and trends
+    (dicts of id, previous_raw_value, trend)."""
     statements = []
     if facts:
         statements.append((_PUT_FACTS, _dumps(facts)))

@@ -6,8 +6,11 @@ after each; `recompute` rebuilds every period. Recomputing by key from the ledge
 out-of-order task harmless: it writes the same rows again."""
 
 import dataclasses
+import json
 import math
+import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -268,16 +271,26 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _crc(text: str) -> int:
+    """A fingerprint of a row's detail: an update leaves a row alone when its raw value and this are unchanged."""
+    return zlib.crc32(text.encode())
+
+
 def _written(rows: dict[tuple, dict], states: dict[Scope, dict]) -> dict[Scope, dict]:
     """`score_partials.rows` of each scope of one period's rows (which must have their ids)."""
     out: dict[Scope, dict] = {}
     for (r, c, dimension, component), row in rows.items():
         st = states[(r, c)]
-        w = out.setdefault((r, c), {"ids": {}, "raw": {}, "sample": row["is_sample"],
+        w = out.setdefault((r, c), {"ids": {}, "raw": {}, "crc": {}, "sample": row["is_sample"],
                                     "activity": [st["activity"], st["char_activity"]]})
         w["ids"][component or dimension] = row["id"]
         if component is not None:
             w["raw"][component] = row["raw_value"]
+            w["crc"][component] = _crc(_dumps(row["detail"]))
     return out
 
 
@@ -325,17 +338,24 @@ _BY_DIMENSION = {d: tuple(c.code for c in COMPONENTS if c.dimension == d) for d 
 
 
 def _values(p: Period, region_code: str, raw: dict[str, float | None], settings: ScoreSettings,
-            targets: dict | None = None) -> dict[str, float | None]:
-    """The normalised value of each component and the score of each dimension, from raw values (`targets`: a
-    cache of the region's targets per period kind)."""
-    found = None if targets is None else targets.get((region_code, p.kind))
+            targets: dict, dimensions: Iterable[Dimension] = tuple(Dimension)) -> dict[str, float | None]:
+    """The normalised value of each component and the score of each dimension (of `dimensions` only), from raw
+    values, as `normalise` and `dimension_score` give them (`targets`: a cache of the region's targets)."""
+    found = targets.get((region_code, p.kind))
     if found is None:
-        found = {c.code: settings.target(region_code, c.code, p) for c in COMPONENTS}
-        if targets is not None:
-            targets[(region_code, p.kind)] = found
-    out = {c.code: normalise(raw.get(c.code), found[c.code]) for c in COMPONENTS}
-    for d, codes in _BY_DIMENSION.items():
-        out[d.value] = dimension_score(out[code] for code in codes)
+        found = targets[(region_code, p.kind)] = {
+            d: [(code, settings.target(region_code, code, p)) for code in codes] for d, codes in _BY_DIMENSION.items()}
+    out: dict[str, float | None] = {}
+    for d in dimensions:
+        known = []
+        for code, target in found[d]:
+            value = raw.get(code)
+            out[code] = value = (
+                None if value is None or target is None or target.target == target.worst else
+                round(100.0 * min(1.0, max(0.0, (value - target.worst) / (target.target - target.worst))), 2))
+            if value is not None:
+                known.append(value)
+        out[d.value] = round(sum(known) / len(known), 2) if known else None
     return out
 
 
@@ -385,30 +405,28 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
     sample flag turned), else the components that read a changed field and their dimensions' scores, with
     their trends and those of the period after; a period whose platform totals moved rewrites every region's
     location quotient. Store the partials with the rows written from them; return how many rows were written."""
-    changed, stored = update.finish()
+    regions = (ref.city_id, *sorted(ref.district_ids))
+    changed, stored = update.finish(regions)
     platform = {c.period: (c.state["activity"], c.state["char_activity"]) for c in changed.values()
                 if c.region_id is None}
-    for key, (st, _rows) in stored.items():
+    neighbours = {}
+    for key, (st, rows) in stored.items():
         if st is not None:
             platform[_parse(key)[0]] = (st["activity"], st["char_activity"])
-    neighbours = {key: rows for key, (st, rows) in stored.items() if st is None}
+        else:
+            neighbours[key] = rows
     scopes = {key: c for key, c in changed.items() if c.region_id is not None}
-    moved = [p for p in {c.period for c in changed.values() if c.region_id is None and
-                         c.fields & {"activity", "char_activity"}}]
-    for c in scopes.values():
-        if c.chain_id is None and c.period in moved:
-            c.fields.add("platform")
+    moved = {c.period for c in changed.values() if c.region_id is None}
     lq_only = {}
-    for key, kind, start, region_id, state, rows in repository.whole_chain_partials(
-            session, [(p.start, p.kind) for p in moved]):
-        if key not in scopes:
-            scopes[key] = lq_only[key] = Change(period_of(kind, start), region_id, None, state, {"platform"},
-                                                state["n"], state["sample"] > 0, rows)
-    if lq_only:
-        around = {key_of(q, c.region_id, None) for c in lq_only.values() for q in (c.period.previous(),
-                                                                                  c.period.next())}
-        neighbours.update({key: rows for key, (_st, rows) in repository.partials_of(
-            session, [], list(around - set(scopes) - set(neighbours))).items()})
+    for p in moved:
+        for region_id in regions:
+            key = key_of(p, region_id, None)
+            if key in scopes:
+                scopes[key].fields.add("platform")
+            elif (rows := neighbours.get(key)) is not None:
+                lite = {"n": 1, "sample": int(rows["sample"]), "activity": rows["activity"][0],
+                        "char_activity": rows["activity"][1]}
+                scopes[key] = lq_only[key] = Change(p, region_id, None, lite, {"platform"}, 1, rows["sample"], rows)
     written: dict[str, set[str]] = {}  # partial key -> row keys written
     normalised_of: dict[str, dict] = {}
     targets: dict = {}
@@ -424,23 +442,37 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         if codes is not None and not codes:
             continue
         values = scope_values((c.region_id, c.chain_id), st, ref, platform.get(p, (0, 0)), as_of, codes)
-        rows = {"ids": dict(c.rows["ids"]) if c.rows else {}, "raw": {}, "sample": sample} if full else c.rows
-        for code, value in values.items():
-            if code != "_sample":
-                rows["raw"][code] = None if value.raw is None else round(float(value.raw), 6)
-        rows["sample"], rows["activity"] = sample, [st["activity"], st["char_activity"]]
-        keys = set(values) - {"_sample"}
-        keys |= {BY_CODE[code].dimension.value for code in keys}
-        c.rows, written[key] = rows, keys
         region_code = code_of[c.region_id]
+        if full:
+            rows = {"ids": dict(c.rows["ids"]) if c.rows else {}, "raw": {}, "crc": {}}
+        else:
+            rows = c.rows
+            before = _values(p, region_code, rows["raw"], settings, targets,
+                             {BY_CODE[code].dimension for code in codes})
+        keys, details = set(), {}
+        for code, value in values.items():
+            if code == "_sample":
+                continue
+            raw = None if value.raw is None else round(float(value.raw), 6)
+            details[code] = _dumps(value.detail)
+            crc = _crc(details[code])
+            if full or raw != rows["raw"].get(code) or crc != rows["crc"].get(code):
+                keys.add(code)
+            rows["raw"][code], rows["crc"][code] = raw, crc
+        rows["sample"], rows["activity"] = sample, [st["activity"], st["char_activity"]]
         normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, targets)
+        for dimension in {BY_CODE[code].dimension for code in keys} if not full else Dimension:
+            if full or normalised[dimension.value] != before[dimension.value] or any(
+                    (normalised[code] is None) != (before[code] is None) for code in _BY_DIMENSION[dimension]):
+                keys.add(dimension.value)
+        c.rows, written[key] = rows, keys
         for row_key in keys:
             component = row_key if row_key in BY_CODE else None
             dimension = BY_CODE[row_key].dimension if component else Dimension(row_key)
             target = settings.target(region_code, component, p) if component else None
             raw = rows["raw"][component] if component else normalised[row_key]
-            detail = values[component].detail if component else {
-                "components": sum(1 for code in _BY_DIMENSION[dimension] if normalised[code] is not None)}
+            detail = details[component] if component else _dumps(
+                {"components": sum(1 for code in _BY_DIMENSION[dimension] if normalised[code] is not None)})
             row = {"region_id": c.region_id, "chain_id": c.chain_id, "dimension": dimension, "component": component,
                    "period": p.kind, "period_start": p.start, "period_end": p.end, "value": normalised[row_key],
                    "raw_value": raw, "target": None if target is None else target.target,

@@ -77,9 +77,10 @@ SETS = {"chains", "posting", "collab", "pair", "projects"}  # lists whose order 
 
 
 def _tidy(value, name: str = ""):  # noqa: ANN001, ANN202
-    """A stored state or fact without what does not count: empty values, snapshot ids, the order of sets."""
+    """A stored state or fact without what does not count: empty values, snapshot ids and detail fingerprints,
+    the order of sets."""
     if isinstance(value, dict):
-        return {k: _tidy(v, k) for k, v in value.items() if v not in (None, [], {}) and k not in ("ids", "i")}
+        return {k: _tidy(v, k) for k, v in value.items() if v not in (None, [], {}) and k not in ("ids", "i", "c")}
     if isinstance(value, list) and name in SETS:
         return sorted(value, key=repr)
     return value
