@@ -139,24 +139,64 @@ _EVENTS_BY_ID = ("SELECT id, kind, occurred_at, region_id, chain_id, organisatio
                  "AND kind = ANY(%(kinds)s) ORDER BY id")
 
 
-def start_update(session: Session, event_ids: list[int]) -> tuple[bool, list[Event], list[tuple], dict]:
-    """What a per-event update reads first, in one round trip (a pipeline): whether the state is built, the
-    score-moving events with these ids, the admins' targets, and the reference data with the events'
-    organisations only."""
+# A need's proposal counts when it is its first, or its first at or above the qualified score (`proposal_counts`).
+_COUNTED = (
+    "(e.kind <> 'match.proposed' OR (e.need_id IS NOT NULL AND ("
+    "NOT EXISTS (SELECT 1 FROM collaboration_events x WHERE x.kind = 'match.proposed' AND x.need_id = e.need_id "
+    "AND (x.occurred_at, x.id) < (e.occurred_at, e.id)) "
+    "OR (coalesce((e.data ->> 'fused_score')::float, 0) >= %(qualified)s AND NOT EXISTS ("
+    "SELECT 1 FROM collaboration_events x WHERE x.kind = 'match.proposed' AND x.need_id = e.need_id "
+    "AND (x.occurred_at, x.id) < (e.occurred_at, e.id) AND (x.data ->> 'fused_score')::float >= %(qualified)s)))))")
+_MARK_APPLIED = ("INSERT INTO score_applied_events (event_id) SELECT e.id FROM collaboration_events e "
+                 f"WHERE e.id = ANY(%(ids)s) AND e.kind = ANY(%(kinds)s) AND {_COUNTED} "
+                 "ON CONFLICT DO NOTHING RETURNING event_id")
+# The facts an update of these events reads: its needs, matches, projects, firms and pairs, and through the stored
+# facts of its matches and projects, their needs and matches.
+_EVENT_FACTS = """
+WITH e AS (SELECT * FROM collaboration_events WHERE id = ANY(%(ids)s)),
+firms AS (SELECT e.id, o.id AS org FROM e JOIN organisations o ON o.id = ANY(e.organisation_ids) AND o.kind = 'firm'),
+labs AS (SELECT e.id, o.id AS org FROM e JOIN organisations o ON o.id = ANY(e.organisation_ids)
+         AND o.kind IN ('university', 'institute')),
+direct AS (SELECT 'need:' || need_id AS key FROM e WHERE need_id IS NOT NULL
+           UNION SELECT 'match:' || match_id FROM e WHERE match_id IS NOT NULL
+           UNION SELECT 'project:' || project_id FROM e WHERE project_id IS NOT NULL
+           UNION SELECT 'firm:' || org FROM firms
+           UNION SELECT 'pair:' || firms.org || ':' || labs.org FROM firms JOIN labs ON labs.id = firms.id),
+linked AS (SELECT f.value FROM score_facts f JOIN direct d ON d.key = f.key
+           WHERE f.key LIKE 'match:%%' OR f.key LIKE 'project:%%'),
+second AS (SELECT 'need:' || (value ->> 'need') AS key FROM linked WHERE value ->> 'need' IS NOT NULL
+           UNION SELECT 'match:' || (value -> 'created' ->> 2) FROM linked WHERE value -> 'created' ->> 2 IS NOT NULL)
+SELECT f.key, f.value FROM score_facts f WHERE f.key IN (SELECT key FROM direct UNION SELECT key FROM second)
+"""
+
+
+def start_update(session: Session, event_ids: list[int], qualified_score: float,
+                 ) -> tuple[bool, list[Event], list[tuple], dict, dict[str, dict]]:
+    """Take the score writers' lock, then read what a per-event update needs first, in one round trip (a
+    pipeline: each statement sees what was committed before it ran, so after the lock): whether the state is
+    built; the events with these ids that move a score and were not counted yet, marked counted now (a need's
+    proposal only when it is its first or first qualified one); the admins' targets; the reference data with
+    the events' organisations only; and the stored facts about the events."""
     session.flush()
     raw = session.connection().connection.dbapi_connection
-    params = {"ids": event_ids, "kinds": list(SCORED_KINDS)}
+    params = {"ids": event_ids, "kinds": list(SCORED_KINDS), "qualified": qualified_score}
     with raw.pipeline():
-        built, events, targets, reference = (raw.cursor() for _i in range(4))
+        cursors = [raw.cursor() for _i in range(7)]
+        lock, built, applied, events, targets, reference, facts = cursors
+        lock.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOCK})
         built.execute("SELECT EXISTS (SELECT 1 FROM score_facts WHERE key = 'built')")
+        applied.execute(_MARK_APPLIED, params)
         events.execute(_EVENTS_BY_ID, params)
         targets.execute(_TARGETS)
         reference.execute(_REFERENCE.format(orgs="id IN (SELECT unnest(organisation_ids) FROM collaboration_events "
                                                  "WHERE id = ANY(%(ids)s))"), params)
+        facts.execute(_EVENT_FACTS, params)
+    fresh = {r[0] for r in applied.fetchall()}
     found = [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
                    need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])
-             for r in events.fetchall()]
-    return bool(built.fetchone()[0]), found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall())
+             for r in events.fetchall() if r[0] in fresh]
+    return (bool(built.fetchone()[0]), found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall()),
+            dict(facts.fetchall()))
 
 
 def chains(session: Session) -> list[IndustryChain]:

@@ -371,21 +371,19 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     periods that changed (idempotent: an event already counted, missing, or moving nothing is skipped); return
     how many rows were written. Before any state is built (a ledger that predates it), a full recompute."""
     as_of = as_of or local_day(datetime.now(UTC))
-    repository.lock(session)
-    built, found, targets, reference_rows = repository.start_update(session, list(dict.fromkeys(event_ids)))
+    qualified = get_settings().qualified_score
+    built, found, targets, reference_rows, known = repository.start_update(
+        session, list(dict.fromkeys(event_ids)), qualified)
     if not built:
         return recompute(session, as_of=as_of, settings=settings)
-    settings = effective_settings(session, settings, targets)
-    qualified = get_settings().qualified_score
-    found = [e for e in found
-             if e.kind != EventKind.MATCH_PROPOSED or repository.proposal_counts(session, e, qualified)]
-    fresh = repository.mark_applied(session, [e.id for e in found])
-    found = [e for e in found if e.id in fresh]
     if not found:
         return 0
+    settings = effective_settings(session, settings, targets)
     ref, code_of = reference(session, settings, found=reference_rows)
     update = Update(session, ref, qualified)
-    update.prefetch({key for e in found for key in _fact_keys(e, ref)})
+    update.facts.update(known)
+    for key in {key for e in found for key in _fact_keys(e, ref)} - set(known):
+        update.facts[key] = {}  # read above: not stored yet
     for e in found:
         update.apply(e)
     return _write_scopes(session, update, ref, code_of, as_of, settings)
@@ -653,7 +651,6 @@ def set_targets(session: Session, region_code: str, submitted: dict[str, tuple[s
     A value equal to the settings file's removes the admin's row. Raises `InvalidTargets` and writes nothing
     when any number is wrong."""
     from backend.ledger import service as ledger
-    from backend.ledger.kinds import EventKind
     from backend.scores.models import RegionTarget
 
     region_id = repository.region_id(session, region_code)

@@ -47,20 +47,18 @@ def upgrade() -> None:
         sa.Column('event_id', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.PrimaryKeyConstraint('event_id', name=op.f('pk_score_applied_events')),
     )
-    # The update reads and rewrites partials and snapshots for every event: a partial stays in its row and is
-    # not compressed up to 8 kB (pglz costs more than the bytes it saves here), and pages keep room for updates
-    # in place (HOT: no index is touched, as no indexed column changes).
+    # The update reads and rewrites partials for every event: a partial stays in its row and is not compressed
+    # up to 8 kB (pglz costs more than the bytes it saves here), and pages keep room for updates in place (HOT:
+    # no index is touched, as no indexed column changes).
     op.execute("ALTER TABLE score_partials SET (toast_tuple_target = 8160, fillfactor = 50)")
     op.execute("ALTER TABLE score_partials ALTER COLUMN state SET STORAGE EXTERNAL, "
                "ALTER COLUMN rows SET STORAGE EXTERNAL")
     op.execute("ALTER TABLE score_facts SET (fillfactor = 70)")
-    op.execute("ALTER TABLE score_snapshots SET (fillfactor = 70)")
     op.execute("INSERT INTO score_facts (key, value) SELECT 'built', '{}'::jsonb "
                "WHERE NOT EXISTS (SELECT 1 FROM collaboration_events)")
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE score_snapshots RESET (fillfactor)")
     op.drop_table('score_applied_events')
     op.drop_table('score_facts')
     op.drop_index('ix_score_partials_period', table_name='score_partials')
