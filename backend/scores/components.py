@@ -455,8 +455,15 @@ def merge_state(into: dict, other: dict) -> None:
         if chain not in into["chains"]:
             into["chains"].append(chain)
     for name in ("countries", "days"):
+        vectors = into[name]
         for key, vector in other[name].items():
-            _bump_vector(into[name], key, vector)
+            found = vectors.get(key)
+            if found is None:
+                vectors[key] = list(vector)
+            else:
+                vectors[key] = [a + b for a, b in zip(found, vector, strict=True)]
+                if not any(vectors[key]):
+                    del vectors[key]
     for name in ("reached", "levels"):
         for key, count in other[name].items():
             _bump(into[name], key, count)

@@ -1,10 +1,8 @@
 """Every query of the scores: the ledger rows they read, the reference data, and the snapshots they write."""
 
-import enum
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from psycopg.types.json import Jsonb
 from sqlalchemy import delete, exists, func, select, text, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -210,20 +208,18 @@ def replace_periods(session: Session, periods: list[tuple[date, date]], rows: li
                                                     ScoreSnapshot.period_end == end))
     if not rows:
         return
-    # COPY: thousands of rows per event in a few milliseconds (an executemany sends one statement per row).
+    # COPY: thousands of rows in a few milliseconds (an executemany sends one statement per row). The dimension
+    # is written as its value and the detail as JSON text (a dict is dumped here, a string is JSON already).
     columns = list(rows[0])
+    dimension, detail = columns.index("dimension"), columns.index("detail")
     raw = session.connection().connection.dbapi_connection
     with raw.cursor() as cursor, cursor.copy(f"COPY score_snapshots ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([_copy_value(row[c]) for c in columns])
-
-
-def _copy_value(value: object) -> object:
-    if isinstance(value, dict):
-        return Jsonb(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+            values = list(row.values())
+            values[dimension] = values[dimension].value
+            if not isinstance(values[detail], str):
+                values[detail] = json.dumps(values[detail], separators=(",", ":"))
+            copy.write_row(values)
 
 
 def delete_all(session: Session) -> None:
@@ -602,9 +598,9 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
             for row in partials:
                 copy.write_row((*row[:5], _dumps(row[5]), _pack(row[6])))
         with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
-            copy.write_row(("built", Jsonb({})))
+            copy.write_row(("built", "{}"))
             for key, value in facts.items():
-                copy.write_row((key, Jsonb(value)))
+                copy.write_row((key, _dumps(value)))
         with cursor.copy("COPY score_applied_events (event_id) FROM STDIN") as copy:
             for event_id in applied:
                 copy.write_row((event_id,))

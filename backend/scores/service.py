@@ -159,7 +159,7 @@ def _rows(period: Period, values: dict, code_of: dict[int, str], settings: Score
     rows: dict[tuple, dict] = {}
     for (region_id, chain_id), comps in values.items():
         sample = bool(comps["_sample"].raw)
-        by_dimension: dict[Dimension, list[float | None]] = {d: [] for d in Dimension}
+        by_dimension: dict[Dimension, list[float | None]] = {d: [] for d in _DIMENSIONS}
         for component in COMPONENTS:
             value: Value = comps[component.code]
             raw = None if value.raw is None else round(float(value.raw), 6)
@@ -289,8 +289,7 @@ def _written(rows: dict[tuple, dict], states: dict[Scope, dict]) -> dict[Scope, 
                                     "activity": [st["activity"], st["char_activity"]]})
         w["ids"][component or dimension] = row["id"]
         if component is not None:
-            w["raw"][component] = row["raw_value"]
-            w["crc"][component] = _crc(_dumps(row["detail"]))
+            w["raw"][component] = row["raw_value"]  # no detail fingerprint: an update writes the row once
     return out
 
 
@@ -334,7 +333,8 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     return len(all_rows)
 
 
-_BY_DIMENSION = {d: tuple(c.code for c in COMPONENTS if c.dimension == d) for d in Dimension}
+_DIMENSIONS = tuple(Dimension)
+_BY_DIMENSION = {d: tuple(c.code for c in COMPONENTS if c.dimension == d) for d in _DIMENSIONS}
 
 
 def _values(p: Period, region_code: str, raw: dict[str, float | None], settings: ScoreSettings,
