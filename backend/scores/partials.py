@@ -190,11 +190,12 @@ class Update:
 
     def _register_match(self, match_id: int, need_id: int) -> None:
         """A match's need becomes known: projects created from the match before now count for the need."""
-        mf = self.fact(f"match:{match_id}")
-        if mf.get("need") is not None:
+        key = f"match:{match_id}"
+        if key not in self.facts:
+            self.prefetch({key})
+        if not self.facts[key].get("projects"):
             return
-        mf["need"] = need_id
-        for project_id in mf.pop("projects", []):
+        for project_id in self.fact(key).pop("projects"):
             self._change_project(project_id, lambda pf: pf.__setitem__("need", need_id))
 
     # Projects: the creation, the latest details and the first completion and commercialisation.
@@ -234,11 +235,13 @@ class Update:
                 pf["created"] = [e.at.isoformat(), e.id, e.match_id, e.region_id, e.chain_id, e.is_sample]
             match_id = pf["created"][2]
             if pf.get("need") is None and match_id is not None:
-                mf = self.fact(f"match:{match_id}")
-                if mf.get("need") is not None:
-                    pf["need"] = mf["need"]
-                elif e.project_id not in mf.setdefault("projects", []):
-                    mf["projects"].append(e.project_id)
+                # The match's need, from its events already counted (as the full recompute knows it); a
+                # project waits in the match's facts until one is.
+                pf["need"] = repository.need_of_counted_match(self.session, match_id)
+                if pf["need"] is None:
+                    mf = self.fact(f"match:{match_id}")
+                    if e.project_id not in mf.setdefault("projects", []):
+                        mf["projects"].append(e.project_id)
         if e.kind in (K.PROJECT_CREATED, K.PROJECT_UPDATED):
             detail = pf.get("detail")
             if not detail or (e.at, e.id) > (_at(detail[0]), detail[1]):

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, exists, func, select, text, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from backend.chains.models import IndustryChain
 from backend.ledger.kinds import EventKind
 from backend.ledger.models import CollaborationEvent
 from backend.matches.models import Match
@@ -15,13 +14,10 @@ from backend.partnerships.models import Partnership
 from backend.projects.models import JointProject
 from backend.regions.models import Region
 from backend.scores.components import COMPONENTS, RESPONSE_KINDS, STALE_DAYS, Event, moves
-from backend.scores.models import Dimension, RegionTarget, ScoreFact, ScoreSnapshot
+from backend.scores.models import Dimension, RegionTarget, ScoreSnapshot
 
 LOCK = 7_406_011  # transaction advisory lock: one score writer at a time (apply_event and recompute)
 SCORED_KINDS = tuple(k.value for k in EventKind if moves(k))
-_E = CollaborationEvent
-_COLUMNS = (_E.id, _E.kind, _E.occurred_at, _E.region_id, _E.chain_id, _E.organisation_ids, _E.need_id,
-            _E.match_id, _E.project_id, _E.data, _E.is_sample)
 
 
 def lock(session: Session) -> None:
@@ -65,45 +61,12 @@ def events(session: Session, since: datetime | None = None, qualified_score: flo
     return out
 
 
-def event(session: Session, event_id: int) -> Event | None:
-    row = session.execute(select(*_COLUMNS).where(_E.id == event_id)).first()
-    if row is None:
-        return None
-    return Event(id=row[0], kind=row[1], at=row[2], region_id=row[3], chain_id=row[4], org_ids=tuple(row[5] or ()),
-                 need_id=row[6], match_id=row[7], project_id=row[8], data=row[9] or {}, is_sample=row[10])
-
-
-def proposal_counts(session: Session, proposal: Event, qualified_score: float) -> bool:
-    """Whether a `match.proposed` event is its need's first proposal, or its first at or above the qualified
-    score: the only two the scores read (`components.facts`); any other proposal moves nothing."""
-    if proposal.need_id is None:
-        return False
-    earlier = [_E.kind == EventKind.MATCH_PROPOSED.value, _E.need_id == proposal.need_id,
-               tuple_(_E.occurred_at, _E.id) < tuple_(proposal.at, proposal.id)]
-    if not session.scalar(select(exists().where(*earlier))):
-        return True
-    if float(proposal.data.get("fused_score") or 0) < qualified_score:
-        return False
-    score = _E.data["fused_score"].as_float()
-    return not session.scalar(select(exists().where(*earlier, score >= qualified_score)))
-
-
-def need_posted_at(session: Session, need_id: int) -> datetime | None:
-    return session.scalar(select(func.min(_E.occurred_at)).where(_E.need_id == need_id,
-                                                                 _E.kind == EventKind.NEED_POSTED.value))
-
-
-def need_of_match(session: Session, match_id: int) -> int | None:
-    return session.scalar(select(_E.need_id).where(_E.match_id == match_id, _E.kind.like("match.%"),
-                                                   _E.need_id.is_not(None)).limit(1))
-
-
-def project_created(session: Session, project_id: int) -> tuple[datetime, int | None] | None:
-    """When the project's `project.created` event happened, and its match."""
-    row = session.execute(select(_E.occurred_at, _E.match_id)
-                          .where(_E.project_id == project_id, _E.kind == EventKind.PROJECT_CREATED.value)
-                          .order_by(_E.occurred_at, _E.id).limit(1)).first()
-    return None if row is None else (row[0], row[1])
+def need_of_counted_match(session: Session, match_id: int) -> int | None:
+    """The need of a match, from its events already counted in the scores (`score_applied_events`)."""
+    return session.scalar(text(
+        "SELECT e.need_id FROM collaboration_events e WHERE e.match_id = :m AND e.need_id IS NOT NULL "
+        "AND e.kind LIKE 'match.%' AND EXISTS (SELECT 1 FROM score_applied_events a WHERE a.event_id = e.id) "
+        "LIMIT 1"), {"m": match_id})
 
 
 def regions(session: Session) -> list[Region]:
@@ -137,7 +100,7 @@ _EVENTS_BY_ID = ("SELECT id, kind, occurred_at, region_id, chain_id, organisatio
                  "AND kind = ANY(%(kinds)s) ORDER BY id")
 
 
-# A need's proposal counts when it is its first, or its first at or above the qualified score (`proposal_counts`).
+# A need's proposal counts when it is its first, or its first at or above the qualified score (what `facts` reads).
 _COUNTED = (
     "(e.kind <> 'match.proposed' OR (e.need_id IS NOT NULL AND ("
     "NOT EXISTS (SELECT 1 FROM collaboration_events x WHERE x.kind = 'match.proposed' AND x.need_id = e.need_id "
@@ -197,10 +160,6 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
             dict(facts.fetchall()))
 
 
-def chains(session: Session) -> list[IndustryChain]:
-    return list(session.scalars(select(IndustryChain).order_by(IndustryChain.id)))
-
-
 def replace_periods(session: Session, periods: list[tuple[date, date]], rows: list[dict]) -> None:
     """Delete every snapshot of these periods and write `rows` instead."""
     for start, end in periods:
@@ -224,19 +183,6 @@ def replace_periods(session: Session, periods: list[tuple[date, date]], rows: li
 
 def delete_all(session: Session) -> None:
     session.execute(delete(ScoreSnapshot))
-
-
-def period_rows(session: Session, start: date, end: date) -> list[ScoreSnapshot]:
-    return list(session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.period_start == start,
-                                                            ScoreSnapshot.period_end == end)))
-
-
-def period_values(session: Session, start: date, end: date) -> dict[tuple, dict]:
-    """The value and raw value of every snapshot of a period, keyed like the rows the service builds."""
-    s = ScoreSnapshot
-    query = select(s.region_id, s.chain_id, s.dimension, s.component, s.value, s.raw_value).where(
-        s.period_start == start, s.period_end == end)
-    return {(r[0], r[1], r[2].value, r[3]): {"value": r[4], "raw_value": r[5]} for r in session.execute(query)}
 
 
 def scope_rows(session: Session, region_id: int, chain_id: int | None, start: date, end: date,
@@ -490,28 +436,6 @@ def _unpack(stored: str | None) -> dict | None:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, separators=(",", ":"))
-
-def state_built(session: Session) -> bool:
-    """Whether the stored partials match the ledger (a recompute built them, or the ledger was empty)."""
-    return session.scalar(select(exists().where(ScoreFact.key == "built"))) or False
-
-
-def mark_applied(session: Session, event_ids: list[int]) -> set[int]:
-    """Record these events as counted; return those that were not yet (a redelivered one is not)."""
-    if not event_ids:
-        return set()
-    found = session.execute(text(
-        "INSERT INTO score_applied_events (event_id) SELECT unnest(CAST(:ids AS bigint[])) "
-        "ON CONFLICT DO NOTHING RETURNING event_id"), {"ids": event_ids})
-    return {r[0] for r in found}
-
-
-def events_by_id(session: Session, event_ids: list[int]) -> list[Event]:
-    """The ledger events with these ids that move a score (missing ids are left out), in id order."""
-    rows = session.execute(select(*_COLUMNS).where(_E.id.in_(event_ids), _E.kind.in_(SCORED_KINDS)).order_by(_E.id))
-    return [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
-                  need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10]) for r in rows]
-
 
 def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
     if not keys:

@@ -243,8 +243,6 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
             "posted": None if posted is None else [posted.at.isoformat(), posted.id, posted.region_id,
                                                    posted.chain_id, posted.is_sample],
             "stages": {stage: at.isoformat() for stage, at in f.need_stage.get(need_id, {}).items()}}
-    for match_id, need_id in f.match_need.items():
-        out[f"match:{match_id}"] = {"need": need_id}
     for project_id in set(f.project_created) | set(f.project_details) | set(f.project_stage):
         created = f.project_created.get(project_id)
         detail = f.project_details.get(project_id)
@@ -252,8 +250,7 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
         if created is not None and created.match_id is not None:
             need_id = f.match_need.get(created.match_id)
             if need_id is None:
-                pending = out.setdefault(f"match:{created.match_id}", {"need": None, "projects": []})
-                pending["projects"].append(project_id)
+                out.setdefault(f"match:{created.match_id}", {"projects": []})["projects"].append(project_id)
         out[f"project:{project_id}"] = {
             "created": None if created is None else [created.at.isoformat(), created.id, created.match_id,
                                                      created.region_id, created.chain_id, created.is_sample],

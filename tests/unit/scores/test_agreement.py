@@ -94,7 +94,7 @@ def state(session) -> tuple:  # noqa: ANN001
         found = {"state": json.loads(r.state), "rows": json.loads(r.rows) if r.rows else None}
         if r.region_id is not None or found["state"]["activity"]:
             partials[r.key] = _tidy(found)
-    facts = {r.key: _tidy(r.value) for r in session.scalars(select(ScoreFact))}
+    facts = {r.key: _tidy(r.value) for r in session.scalars(select(ScoreFact)) if _tidy(r.value) or r.key == "built"}
     applied = set(session.scalars(select(ScoreAppliedEvent.event_id)))
     return partials, facts, applied
 
