@@ -55,8 +55,8 @@ def expire_deadlines() -> int:
 
 @shared_task(name="scores.apply_event", acks_late=True, bind=True, max_retries=5)
 def score_events(self, event_ids: list[int] | int) -> int:
-    """Update the score snapshots the ledger events of one transaction move (recomputed by key from the
-    ledger: a redelivered task counts nothing twice)."""
+    """Count the ledger events of one transaction into the stored score partials and update the snapshots they
+    move (each event is recorded as counted: a redelivered task counts nothing twice)."""
     from backend.scores import service
 
     ids = [event_ids] if isinstance(event_ids, int) else list(event_ids)

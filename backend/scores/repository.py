@@ -41,18 +41,24 @@ _EVENTS = text(
     "first_qualified AS MATERIALIZED (SELECT DISTINCT ON (need_id) id FROM collaboration_events "
     "WHERE kind = :proposed AND need_id IS NOT NULL AND occurred_at >= :since "
     "AND (data ->> 'fused_score')::float >= :qualified ORDER BY need_id, occurred_at, id) "
-    f"{_SELECT} WHERE kind = ANY(:kinds) AND kind <> :proposed AND occurred_at >= :since "
-    f"UNION ALL {_SELECT} WHERE id IN (SELECT id FROM first_proposal UNION SELECT id FROM first_qualified) "
-    "ORDER BY id")
+    f", counted AS MATERIALIZED ({_SELECT} WHERE kind = ANY(:kinds) AND kind <> :proposed "
+    f"AND occurred_at >= :since UNION ALL {_SELECT} WHERE id IN "
+    "(SELECT id FROM first_proposal UNION SELECT id FROM first_qualified)), "
+    # In the same statement, so from the same snapshot: the events read are exactly the events marked counted.
+    "applied AS (INSERT INTO score_applied_events (event_id) SELECT id FROM counted WHERE CAST(:mark AS boolean) "
+    "ON CONFLICT DO NOTHING) "
+    "SELECT * FROM counted ORDER BY id")
 
 
-def events(session: Session, since: datetime | None = None, qualified_score: float = 0.5) -> list[Event]:
+def events(session: Session, since: datetime | None = None, qualified_score: float = 0.5, *,
+           mark_applied: bool = False) -> list[Event]:
     """The ledger events that move a score, from `since` on (every one without it), in id order; of a need's
-    `match.proposed` events only its first and its first at or above `qualified_score` (all `facts` reads)."""
+    `match.proposed` events only its first and its first at or above `qualified_score` (all `facts` reads).
+    `mark_applied`: record them in `score_applied_events` too (the full recompute)."""
     session.execute(text("SET LOCAL work_mem = '64MB'"))  # the sorts of a 1M-event ledger stay in memory
-    rows = session.execute(_EVENTS, {"kinds": list(SCORED_KINDS), "proposed": EventKind.MATCH_PROPOSED.value,
-                                      "data_kinds": _DATA_KINDS, "qualified": qualified_score,
-                                      "since": since or datetime(1970, 1, 1, tzinfo=UTC)})
+    rows = session.execute(_EVENTS, {"mark": mark_applied, "kinds": list(SCORED_KINDS),
+                                      "proposed": EventKind.MATCH_PROPOSED.value, "data_kinds": _DATA_KINDS,
+                                      "qualified": qualified_score, "since": since or datetime(1970, 1, 1, tzinfo=UTC)})
     out = []
     for r in rows.all():
         data = r[9] or ({} if r[11] is None else {"fused_score": r[11]})
@@ -512,9 +518,13 @@ def write_update(session: Session, *, facts: dict[str, dict], partials: list[dic
             cursor.execute(statement, (doc,))
 
 
-def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict], applied: list[int]) -> None:
-    """Replace the whole stored state (the full recompute): partials, facts (marked built) and applied events."""
+def clear_state(session: Session) -> None:
+    """Empty the stored state of the per-event update (the full recompute rebuilds it)."""
     session.execute(text("TRUNCATE score_partials, score_facts, score_applied_events"))
+
+
+def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict]) -> None:
+    """Write the stored state the full recompute built (after `clear_state`): partials, facts (marked built)."""
     raw = session.connection().connection.dbapi_connection
     with raw.cursor() as cursor:
         with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state, rows) FROM STDIN"
@@ -525,6 +535,3 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
             copy.write_row(("built", "{}"))
             for key, value in facts.items():
                 copy.write_row((key, _dumps(value)))
-        with cursor.copy("COPY score_applied_events (event_id) FROM STDIN") as copy:
-            for event_id in applied:
-                copy.write_row((event_id,))

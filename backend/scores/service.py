@@ -1,9 +1,10 @@
 """The five powers computed from the ledger: an incremental update per event and a full recompute.
 
-Both write the same rows: `apply_event` recomputes, from the ledger, every period an event can move (the
-periods of its day and of the day its need was posted or its project created) and the trend of the period
-after each; `recompute` rebuilds every period. Recomputing by key from the ledger makes a redelivered or
-out-of-order task harmless: it writes the same rows again."""
+Both end in the same rows: `recompute` rebuilds every period from the ledger alone, and with it the stored
+partials and facts; `apply_events` counts new events into those partials by delta (`partials.Update`) and
+rewrites the snapshot rows whose values moved, with their trends and those of the period after. Events already
+counted are skipped, and facts are minima and latest values, so a redelivered or out-of-order task is
+harmless (docs/scores.md, "Computation")."""
 
 import dataclasses
 import json
@@ -309,7 +310,8 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     ref, code_of = reference(session, settings)
-    evs = repository.events(session, qualified_score=ref.qualified_score)
+    repository.clear_state(session)
+    evs = repository.events(session, qualified_score=ref.qualified_score, mark_applied=True)
     states, platform, facts_by_key = _build(evs, ref)
     computed = {p: _rows(p, {scope: scope_values(scope, st, ref, platform[p], as_of) for scope, st in by_scope.items()},
                          code_of, settings) for p, by_scope in states.items()}
@@ -325,7 +327,7 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
             row["id"] = first + i
     repository.replace_periods(session, [], all_rows)
     written = {p: _written(rows, states[p]) for p, rows in computed.items()}
-    repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key, [e.id for e in evs])
+    repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key)
     session.flush()
     return len(all_rows)
 
