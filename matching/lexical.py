@@ -426,10 +426,14 @@ LIMIT :limit
 #: first while the postings they would read stay within ROW_BUDGET (a term reads at most PER_TERM, its best
 #: impacts), none in more than CANDIDATE_MAX_SHARE of the documents (unless fewer than CANDIDATE_MIN_TERMS
 #: would be left), Chinese single characters never (a bigram carries them). POOL candidates are rescored.
-#: Measured at 100k postings with `matchmaker bench` (docs/scaling.md).
+#: Measured at 100k postings with `matchmaker bench` (docs/scaling.md). In a collection of more than
+#: RESCORE_ALL_UP_TO postings, the first pass rescores only the best RESCORE_SHARE of its pool: exact rescoring
+#: is about half the pass's time at 100k, and the pool's last quarter rarely holds an exact top-10 posting.
 PER_TERM = 800
 ROW_BUDGET = 40_000
 POOL = 400
+RESCORE_ALL_UP_TO = 20_000
+RESCORE_SHARE = 0.75
 CANDIDATE_MAX_SHARE = 0.05
 CANDIDATE_MIN_TERMS = 4
 
@@ -469,12 +473,14 @@ def impact_sql(table: str, terms_table: str, posting_column: str, *, id_column: 
 
     Candidates: for every term of :cterms (text[]) its :per_term best postings of ``terms_table`` (read
     backwards through its key (term, impact, posting)), summed with the weights :cweights (float8[], the
-    term's idf x query weight); the :pool best, plus the ids of :also (bigint[]), are rescored. Rescoring is
-    exact BM25 over every term of :terms with the weights :idf (float8[], idf x query weight), :avg_dl the
-    collection's average length; ``where`` (conditions on ``d``) decides which candidates may be returned.
-    ``pooled`` is the number of candidates the postings gave (the pool was full when it equals :pool).
+    term's idf x query weight); the :pool best (only the :rescore best of them when the pool is full), plus the
+    ids of :also (bigint[]), are rescored. Rescoring is exact BM25 over every term of :terms with the weights
+    :idf (float8[], idf x query weight), :avg_dl the collection's average length; ``where`` (conditions on
+    ``d``) decides which candidates may be returned. ``pooled`` is the number of candidates the postings gave
+    (the pool was full when it equals :pool). Each candidate's tsvector is read once (setweight's copy gives
+    its length too).
     """
-    dl = length or f"length(d.{lex_column})"
+    dl = length or "length(w.marked)"
     extra = f" AND ({where})" if where else ""
     return f"""
 WITH q AS (
@@ -489,12 +495,14 @@ hit AS (
     GROUP BY p.id ORDER BY s DESC, p.id LIMIT :pool
 ),
 candidate AS (
-    SELECT id FROM hit UNION SELECT unnest(CAST(:also AS bigint[]))
+    (SELECT id FROM hit ORDER BY s DESC, id
+     LIMIT CASE WHEN (SELECT count(*) FROM hit) >= :pool THEN :rescore ELSE :pool END)
+    UNION SELECT unnest(CAST(:also AS bigint[]))
 ),
 doc AS MATERIALIZED (
-    SELECT d.{id_column} AS id, ({dl})::float8 AS dl,
-           ts_filter(setweight(d.{lex_column}, 'A', CAST(:terms AS text[])), '{{a}}') AS found
+    SELECT d.{id_column} AS id, ({dl})::float8 AS dl, ts_filter(w.marked, '{{a}}') AS found
     FROM candidate JOIN {table} AS d ON d.{id_column} = candidate.id
+    CROSS JOIN LATERAL (SELECT setweight(d.{lex_column}, 'A', CAST(:terms AS text[])) AS marked OFFSET 0) AS w
     WHERE d.{lex_column} IS NOT NULL{extra}
 ),
 m AS (
@@ -515,11 +523,20 @@ LIMIT :limit
 """
 
 
+def rescored(pool: int, n_docs: int, also: Iterable[int] = ()) -> int:
+    """How many of a pool's best candidates are rescored: all of them in a collection of at most
+    RESCORE_ALL_UP_TO postings or in a feedback pass (``also``, the first pass's results), else RESCORE_SHARE."""
+    if n_docs <= RESCORE_ALL_UP_TO or list(also):
+        return pool
+    return max(1, round(pool * RESCORE_SHARE))
+
+
 def impact_params(terms: list[str], weights: Mapping[str, float], df: Mapping[str, int], n_docs: int,
                   avg_dl: float, candidates: list[str], *, limit: int, also: Iterable[int] = (),
                   per_term: int = PER_TERM, pool: int = POOL) -> dict:
     """The bind parameters of impact_sql: each term's weight is its query weight x BM25 idf."""
     idf = {t: weights.get(t, 1.0) * bm25_idf(df.get(t, 0), n_docs) for t in terms if df.get(t)}
+    also = list(also)
     return {"cterms": candidates, "cweights": [idf[t] for t in candidates], "terms": list(idf),
-            "idf": list(idf.values()), "avg_dl": avg_dl, "also": list(also), "per_term": per_term, "pool": pool,
-            "limit": limit}
+            "idf": list(idf.values()), "avg_dl": avg_dl, "also": also, "per_term": per_term, "pool": pool,
+            "rescore": rescored(pool, n_docs, also), "limit": limit}

@@ -291,3 +291,41 @@ def test_candidate_terms_take_the_rarest_terms_within_the_row_budget():
     assert lexical.candidate_terms(terms, df, 1000, per_term=10, budget=30, min_terms=1) == ["磨削", "bearing", "烧伤"]
     # common terms only to reach min_terms
     assert lexical.candidate_terms(terms, df, 1000, min_terms=4) == ["磨削", "bearing", "烧伤", "研究"]
+
+
+def test_a_large_collections_first_pass_rescores_the_best_share_of_a_full_pool():
+    assert lexical.rescored(400, lexical.RESCORE_ALL_UP_TO) == 400
+    assert lexical.rescored(400, 100_000) == round(400 * lexical.RESCORE_SHARE) < 400
+    assert lexical.rescored(200, 100_000, also=[7]) == 200  # a feedback pass rescores its whole pool
+
+
+def test_impact_sql_rescores_the_share_of_a_full_pool_and_all_of_one_that_is_not(conn):
+    from sqlalchemy import text
+
+    texts = {i: f"{t} 磨削" for i, t in enumerate(["风电滚子磨削烧伤检测", "风电轴承滚子磨削", *OTHER_TOPICS], 1)}
+    _fill(conn, texts)
+    conn.execute(text("CREATE TEMP TABLE fb_terms (term text, impact real, posting bigint, "
+                      "PRIMARY KEY (term, impact, posting))"))
+    conn.execute(text("INSERT INTO fb_terms SELECT u.lexeme, (cardinality(u.positions) * 2.2 / (cardinality("
+                      "u.positions) + 1.2 * (0.25 + 0.75 * length(d.lex) / 150.0)))::real, d.id FROM fb_t AS d, "
+                      "unnest(d.lex) AS u"))
+    tfs = {i: term_frequencies(index_tokens(t)) for i, t in texts.items()}
+    q = search_terms(query_tokens("风电滚子磨削烧伤"))
+    df = {t: sum(1 for tf in tfs.values() if t in tf) for t in q}
+    avg = sum(len(tf) for tf in tfs.values()) / len(tfs)
+    # the statistics of a large collection (only df and n enter the idf), so that a full pool is cut
+    exact = bm25_rank(q, [(i, tf, len(tf)) for i, tf in tfs.items()], df, 100_000, avg)
+    sql = text(lexical.impact_sql("fb_t", "fb_terms", "posting"))
+    # every document holds 磨削, so the postings give all 14: a pool of 50 is not full and all are rescored
+    params = lexical.impact_params(q, {}, df, 100_000, avg, q, limit=3, per_term=50, pool=50)
+    rows = conn.execute(sql, params).all()
+    assert rows[0].pooled == len(texts) < 50 and params["rescore"] < 50
+    assert [(r.id, round(r.score, 6)) for r in rows] == [(i, round(s, 6)) for i, s in exact[:3]]
+    # a full pool of 8: only its best 6 are rescored, which hold the exact top 3
+    params = dict(params, pool=8, rescore=6)
+    rows = conn.execute(sql, params).all()
+    assert rows[0].pooled == 8
+    assert [r.id for r in rows] == [i for i, _ in exact[:3]]
+    # ... and a share of 1 rescores the pool's single best posting only
+    rows = conn.execute(sql, dict(params, rescore=1, limit=10)).all()
+    assert len(rows) == 1
