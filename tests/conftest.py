@@ -139,7 +139,8 @@ DATA_TABLES = ("alerts", "notifications", "import_rows", "import_jobs", "web_ses
                "password_reset_tokens",
                "outbox_mails", "match_messages", "nda_acceptances", "collaboration_events", "matches",
                "project_milestones", "project_parties", "joint_projects", "partnerships", "needs", "capabilities",
-               "users", "organisation_chains", "organisations", "embedding_indexes", "score_snapshots")
+               "users", "organisation_chains", "organisations", "embedding_indexes", "score_snapshots",
+               "score_partials", "score_facts", "score_applied_events")
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ def _rows() -> list[tuple]:
 def test_a_posted_need_reaches_the_scores_through_a_worker(committed):
     from workers.app import celery_app
 
+    with session_scope() as s:  # the stored state of an empty ledger, whatever an earlier test's worker left
+        service.recompute(s)
     with _worker(celery_app):
         with session_scope() as s:  # no capability exists: matching proposes nothing, only need.posted scores
             need_id = create_need(s, title="主轴热变形补偿", description="高速主轴热变形导致加工精度下降。").id
