@@ -493,29 +493,34 @@ _SET_TRENDS = ("UPDATE score_snapshots s SET previous_raw_value = u.previous_raw
 
 
 def write_update(session: Session, *, facts: dict[str, dict], partials: list[dict], rows: dict[str, dict],
-                 snapshots: list[dict], trends: list[dict]) -> None:
+                 snapshots: list[dict], trends: list[dict]) -> bool:
     """Write what one per-event update changed, in one round trip (a pipeline): facts by key, partials (dicts of
     key, period, period_start, region_id, chain_id, state, rows), the rows of other partials by key, snapshots
     (dicts of id, value, raw_value, target, previous_raw_value, trend, detail as JSON text, is_sample) and trends
-    (dicts of id, previous_raw_value, trend)."""
+    (dicts of id, previous_raw_value, trend). Return whether every snapshot the stored state names was there
+    (False: the state and the snapshots disagree, and only a full recompute can tell which is right)."""
     statements = []
     if facts:
-        statements.append((_PUT_FACTS, _dumps(facts)))
+        statements.append((_PUT_FACTS, _dumps(facts), None))
     if partials:
         statements.append((_PUT_PARTIALS, _dumps([
             {**p, "period_start": p["period_start"].isoformat(), "state": _dumps(p["state"]), "rows": _pack(p["rows"])}
-            for p in partials])))
+            for p in partials]), None))
     if rows:
-        statements.append((_PUT_ROWS, _dumps({k: _pack(v) for k, v in rows.items()})))
+        statements.append((_PUT_ROWS, _dumps({k: _pack(v) for k, v in rows.items()}), None))
     if snapshots:
-        statements.append((_UPDATE_SNAPSHOTS, _dumps(snapshots)))
+        statements.append((_UPDATE_SNAPSHOTS, _dumps(snapshots), len(snapshots)))
     if trends:
-        statements.append((_SET_TRENDS, _dumps(trends)))
+        statements.append((_SET_TRENDS, _dumps(trends), len(trends)))
     session.flush()
     raw = session.connection().connection.dbapi_connection
-    with raw.pipeline(), raw.cursor() as cursor:
-        for statement, doc in statements:
+    done = []
+    with raw.pipeline():
+        for statement, doc, expected in statements:
+            cursor = raw.cursor()
             cursor.execute(statement, (doc,))
+            done.append((cursor, expected))
+    return all(expected is None or cursor.rowcount == expected for cursor, expected in done)
 
 
 def clear_state(session: Session) -> None:

@@ -518,7 +518,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             del row["value"]
             trends.append(row)
     repository.replace_periods(session, [], new_rows)
-    repository.write_update(
+    consistent = repository.write_update(
         session, facts=update.dirty_facts(),
         partials=[{"key": key, "period": c.period.kind, "period_start": c.period.start, "region_id": c.region_id,
                    "chain_id": c.chain_id, "state": c.state, "rows": c.rows} for key, c in changed.items()],
@@ -526,6 +526,8 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         snapshots=[{k: row[k] for k in ("id", "value", "raw_value", "target", "previous_raw_value", "trend", "detail",
                                         "is_sample")} for row in updates],
         trends=trends)
+    if not consistent:  # a snapshot the state names is gone (the tables were emptied apart): rebuild both
+        return recompute(session, as_of=as_of, settings=settings)
     return len(new_rows) + len(updates)
 
 

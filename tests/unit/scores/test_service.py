@@ -200,3 +200,15 @@ def test_only_a_needs_first_and_first_qualified_proposals_update_the_scores(worl
     incremental = rows(world.session)
     service.recompute(world.session, as_of=AS_OF)
     assert rows(world.session) == incremental
+
+
+def test_an_update_that_finds_its_snapshots_gone_rebuilds_them_with_a_full_recompute(world):
+    from backend.scores import repository
+
+    service.apply_event(world.session, world.emit(K.NEED_POSTED, when(3, 4), need=0).id, as_of=AS_OF)
+    repository.delete_all(world.session)  # the snapshots emptied apart from the state they were written from
+    proposed = world.emit(K.MATCH_PROPOSED, when(3, 5), need=0, cap=0, fused_score=0.7, rank=1)
+    assert service.apply_event(world.session, proposed.id, as_of=AS_OF) == 2 * 3 * 3 * 28
+    rebuilt = rows(world.session)
+    service.recompute(world.session, as_of=AS_OF)
+    assert rows(world.session) == rebuilt
