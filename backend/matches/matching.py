@@ -212,7 +212,9 @@ def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, c
         if rows:  # max_inner_product is the negative inner product
             groups[lang] = {r.id: centring.similarity(-float(r.p), -float(r.m), probe_mean, lang) for r in rows}
     pools = {lang: sorted(sims.values(), reverse=True) for lang, sims in groups.items()}
-    baselines = calibration.typical_neighbour(pools, query_language)
+    baselines = calibration.typical_neighbour(
+        pools, query_language,
+        gap=centroids.TYPICAL_GAP if centring is not None else calibration.CROSS_LANGUAGE_GAP)
     # Cross-language local scaling: a candidate counts by how far it stands above the query's
     # typical neighbour in its own language, so one language's higher cosines do not bury the other.
     similarity = {i: v for sims in groups.values() for i, v in sims.items()}
