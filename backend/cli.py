@@ -368,6 +368,8 @@ def tune(
     curve: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "calibration.svg",
                                help="where the calibration curve (SVG) goes"),
     only: list[str] = typer.Option([], "--split", help="dump only these splits (by name; repeat), then stop"),
+    estimate_centroids: bool = typer.Option(False, "--centroids", help="estimate the multilingual model's "
+                                            "language centroids (matching/data/centroids.json) and stop"),
 ) -> None:
     """Fit the calibrated match score on dev splits only, then report dev and held-out test figures."""
     import json as jsonlib
@@ -380,6 +382,13 @@ def tune(
     if not bench_root.is_dir():
         fail(f"{bench_root} is not a folder (pass --bench)")
     settings = get_settings()
+    if estimate_centroids:
+        from matching import centroids
+
+        found = tuning.estimate_centroids(bench_root, settings.embedding_cache)
+        centroids.DEFAULT_PATH.write_text(found.to_json(), encoding="utf-8")
+        typer.echo(f"language centroids of {found.model_id} ({found.about['counts']}) -> {centroids.DEFAULT_PATH}")
+        return
     folder = settings.data_dir.resolve() / "tune"
     dumps: dict[str, dict] = {}
     known = {s.name for s in (*tuning.DEV, *tuning.TEST)}

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # The lexical channel's first pass by exact BM25 over every posting holding a query term (the GIN index),
     # instead of the impact-ordered postings and exact rescoring of their best candidates: for evaluation.
     lexical_exact: bool = False
+    # The multilingual channel's similarities centred per language (matching/centroids.py): one scale for
+    # Chinese and English. Off: raw cosines (for comparison in evaluation).
+    language_centring: bool = True
     match_top_n: int = Field(default=10, ge=1, le=100)
     # Calibrated match scores (probability that the pair is relevant): a pair below match_min_score is not
     # proposed; at or above qualified_score it is "qualified" (the sensing score's first-match indicator).

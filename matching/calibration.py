@@ -72,16 +72,18 @@ def _relative(scores: Mapping[int, float]) -> tuple[dict[int, float], float]:
 CROSS_LANGUAGE_GAP = 0.07
 
 
-def typical_neighbour(pools: Mapping[str, list[float]], query_language: str) -> dict[str, float]:
+def typical_neighbour(pools: Mapping[str, list[float]], query_language: str,
+                      gap: float = CROSS_LANGUAGE_GAP) -> dict[str, float]:
     """The query's typical-neighbour cosine per target language: the mean of its POOL_NEIGHBOURS nearest there.
 
     A language with fewer postings than that cannot tell what is typical (the mean of three postings is
-    mostly the best one): it gets the typical value of a language that can, moved by the cross-language gap.
+    mostly the best one): it gets the typical value of a language that can, moved by the cross-language gap
+    (`gap`: CROSS_LANGUAGE_GAP for raw cosines, matching.centroids.TYPICAL_GAP for centred similarities).
     So a small pool's best is judged against the level of the large pool, not against its own few members.
     When no pool is large enough, the largest one is the reference.
     """
     def expected(lang: str) -> float:
-        return 0.0 if lang == query_language else -CROSS_LANGUAGE_GAP
+        return 0.0 if lang == query_language else -gap
 
     def top_mean(sims: list[float]) -> float:
         return float(np.mean(sims[:POOL_NEIGHBOURS]))

@@ -7,14 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from backend.base import PostingColumns
 from backend.capabilities import service as capabilities
 from backend.capabilities.models import Capability
 from backend.capabilities.schemas import CapabilityIn
-from backend.matches import matching
+from backend.matches import lexical_index, matching
 from backend.needs import service as needs
 from backend.needs.models import Need
 from backend.needs.schemas import NeedIn
@@ -171,7 +171,15 @@ def run_eval(
         if left:
             raise RuntimeError(f"the scratch database already holds {left} {target_cls.__tablename__}; "
                                "the eval needs an empty one")
+        # A bulk load: the impact-ordered lexical index is built once afterwards instead of by its insert
+        # trigger per posting (several times faster on a few thousand postings; the same rows either way).
+        tables = list(lexical_index.COLLECTIONS)
+        for table in tables:
+            session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_lexical_inserted"))
         loaded = _insert(session, bench, reverse, progress)
+        for table in tables:
+            lexical_index.rebuild(session, table)
+            session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_lexical_inserted"))
         matching.embed_postings(session, [row for _unused, row in loaded.targets], cache=cache,
                                 on_progress=(lambda d, t: progress("embed", d, t)) if progress else None)
         source_ids = [bench_id for bench_id, _unused in loaded.sources]

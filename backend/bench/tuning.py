@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from backend.bench import evaluation
-from matching import calibration
+from matching import calibration, centroids
 from matching.metrics import evaluate, slice_name
 
 #: The features of the fitted model (see matching.calibration.FEATURES). Within one language the model sees
@@ -246,6 +246,41 @@ def curve_svg(points: list[dict], title: str) -> bytes:
     chart.add("perfect calibration", [(0, 0), (1, 1)], stroke_style={"dasharray": "4,4"}, show_dots=False)
     chart.add("held-out test pairs", [(pt["predicted"], pt["observed"]) for pt in points])
     return chart.render()
+
+
+#: The split whose queries and corpus give the language centroids: both languages in one domain (arXiv
+#: computer science), so that the difference of the languages' means is the language, not the topic.
+CENTROID_SPLIT = DEV[0]
+
+
+def estimate_centroids(root: Path, cache_path: Path | None, progress=None) -> "centroids.Centroids":  # noqa: ANN001
+    """The multilingual model's mean query and passage vector per detected language, over CENTROID_SPLIT's
+    queries (query side) and corpus (passage side), embedded as the product embeds postings."""
+    from backend.capabilities.schemas import CapabilityIn
+    from backend.matches import matching
+    from backend.postings import text_of
+    from matching.cache import EmbeddingCache
+    from matching.channels import MULTILINGUAL
+    from matching.lexical import detect_language
+
+    bench = load_split(root, CENTROID_SPLIT)
+    model = matching.embedder(MULTILINGUAL, EmbeddingCache(cache_path) if cache_path else None)
+
+    def texts(records: list[dict]) -> list[str]:
+        return [text_of(CapabilityIn(organisation_id=1, kind="result", title=evaluation._title(r),
+                                     description=r["text"])) for r in records]
+
+    sides = {}
+    for side, records in (("query", bench.needs), ("passage", bench.capabilities)):
+        found = texts(records)
+        embed = model.embed_queries if side == "query" else model.embed_passages
+        vectors = np.asarray(embed(found, on_progress=progress) if progress else embed(found))
+        langs = np.asarray([detect_language(t) for t in found])
+        sides[side] = {lang: vectors[langs == lang] for lang in ("zh", "en") if (langs == lang).any()}
+    about = {"estimated_on": f"{CENTROID_SPLIT.name}: {len(bench.needs)} queries, {len(bench.capabilities)} "
+                             "corpus documents", "by": "matchmaker tune --centroids (backend/bench/tuning.py)",
+             "counts": {side: {k: int(len(v)) for k, v in by.items()} for side, by in sides.items()}}
+    return centroids.Centroids.estimate(model.model_id, sides["query"], sides["passage"], about)
 
 
 def save(path: Path, data: dict) -> None:

@@ -21,7 +21,7 @@ from backend.needs.models import Need, NeedStatus
 from backend.needs.repository import today, within_deadline
 from backend.organisations.models import Organisation
 from backend.postings import text_of
-from matching import calibration, explain, lexical
+from matching import calibration, centroids, explain, lexical
 from matching import channels as channel_registry
 from matching.channels import DenseChannel
 from matching.fusion import rrf, weighted
@@ -176,22 +176,45 @@ def _rules(source: PostingColumns, target: type, filters: Filters | None):
     return conds
 
 
+def _centring(ch: DenseChannel):  # noqa: ANN202 - Centroids | None
+    """The language centroids that apply to a channel's vectors (the multilingual model's, when saved for the
+    configured model), or None: then similarities are raw cosines."""
+    if ch != channel_registry.MULTILINGUAL or not get_settings().language_centring:
+        return None
+    found = centroids.cached()
+    return found if found is not None and found.model_id == embedder(ch).model_id else None
+
+
 def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,
            query_language: str) -> tuple[dict[int, float], dict[int, float], dict[str, list[float]]]:
-    """HNSW top-k per target language; returns (cosine similarity, language-scaled score) by id and the
-    cosines per target language, best first."""
+    """HNSW top-k per target language; returns (similarity, language-scaled score) by id and the similarities
+    per target language, best first. With the channel's language centroids, `qvec` is a centred probe
+    (matching.centroids) and the similarities are centred ones, on one scale for both languages."""
     col = getattr(target, ch.column)
     dist = col.cosine_distance(qvec)
+    centring = _centring(ch)
     groups: dict[str, dict[int, float]] = {}
     for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
+        mean = centring.passage_mean(lang) if centring is not None else None
+        if mean is None:
+            rows = session.execute(
+                select(target.id, dist.label("d"))
+                .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
+            ).all()
+            if rows:
+                groups[lang] = {r.id: 1.0 - float(r.d) for r in rows}
+            continue
         rows = session.execute(
-            select(target.id, dist.label("d"))
+            select(target.id, col.max_inner_product(qvec).label("p"), col.max_inner_product(mean).label("m"))
             .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
         ).all()
-        if rows:
-            groups[lang] = {r.id: 1.0 - float(r.d) for r in rows}
+        probe_mean = float(np.asarray(qvec, dtype=np.float64) @ mean)
+        if rows:  # max_inner_product is the negative inner product
+            groups[lang] = {r.id: centring.similarity(-float(r.p), -float(r.m), probe_mean, lang) for r in rows}
     pools = {lang: sorted(sims.values(), reverse=True) for lang, sims in groups.items()}
-    baselines = calibration.typical_neighbour(pools, query_language)
+    baselines = calibration.typical_neighbour(
+        pools, query_language,
+        gap=centroids.TYPICAL_GAP if centring is not None else calibration.CROSS_LANGUAGE_GAP)
     # Cross-language local scaling: a candidate counts by how far it stands above the query's
     # typical neighbour in its own language, so one language's higher cosines do not bury the other.
     similarity = {i: v for sims in groups.values() for i, v in sims.items()}
@@ -224,9 +247,13 @@ def retrieve(
     result = Retrieval()
     session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
     qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
+    probes = dict(qvecs)
+    for ch in channels():
+        if (centring := _centring(ch)) is not None and ch.name in probes:
+            probes[ch.name] = centring.probe(probes[ch.name], source.language)
     for ch in channels():
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
-            similarity, adjusted, pools = _dense(session, target, ch, qvecs[ch.name], conds, k, source.language)
+            similarity, adjusted, pools = _dense(session, target, ch, probes[ch.name], conds, k, source.language)
             _keep(result, ch.name, similarity, adjusted, k)
             result.pools[ch.name] = pools
     terms = lexical.search_terms(lexical.query_tokens(text_of(source)))
@@ -279,10 +306,12 @@ def retrieve(
         # Pseudo-relevance feedback: move the query towards its best first-pass partners and search again,
         # which finds what resembles them (the same discipline, the same kind of problem).
         column = getattr(target, multilingual.column)
-        rows = [np.asarray(v, dtype=np.float32) for v in
-                session.scalars(select(column).where(target.id.in_(top), column.is_not(None)))]
-        if rows:
-            moved = qvecs[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
+        found_rows = session.execute(select(target.id, column).where(target.id.in_(top), column.is_not(None))).all()
+        if found_rows:
+            rows = np.asarray([np.asarray(r[1], dtype=np.float32) for r in found_rows])
+            if (centring := _centring(multilingual)) is not None:  # partners centred like the probe
+                rows = centring.centre_passages(rows, [languages.get(r[0], source.language) for r in found_rows])
+            moved = probes[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
             moved /= np.linalg.norm(moved)
             similarity, adjusted, _pools = _dense(session, target, multilingual, moved, conds, k, source.language)
             _keep(result, FEEDBACK, similarity, adjusted, k)
@@ -291,19 +320,40 @@ def retrieve(
         result.fused = fuse()
     result.first_fused = result.fused
     if methods is None and multilingual.name in qvecs:
-        _calibrate(session, target, source, result, qvecs, moved, languages, extra or [])
+        _calibrate(session, target, source, result, probes, moved, languages, extra or [])
     return result
 
 
 def _cosines(session: Session, target: type, ch: DenseChannel, vectors: list[np.ndarray],
              ids: list[int]) -> list[dict[int, float]]:
-    """Exact cosines of the given postings with each vector (one statement), id -> similarity per vector."""
+    """Exact similarities of the given postings with each vector (one statement), id -> similarity per vector:
+    cosines, or centred similarities when the channel has language centroids (the vectors are then probes)."""
     if not ids:
         return [{} for _unused in vectors]
     col = getattr(target, ch.column)
-    sims = [(1 - col.cosine_distance(v)).label(f"s{n}") for n, v in enumerate(vectors)]
-    rows = session.execute(select(target.id, *sims).where(target.id.in_(ids), col.is_not(None))).all()
-    return [{r[0]: float(r[n + 1]) for r in rows} for n in range(len(vectors))]
+    centring = _centring(ch)
+    if centring is None:
+        sims = [(1 - col.cosine_distance(v)).label(f"s{n}") for n, v in enumerate(vectors)]
+        rows = session.execute(select(target.id, *sims).where(target.id.in_(ids), col.is_not(None))).all()
+        return [{r[0]: float(r[n + 1]) for r in rows} for n in range(len(vectors))]
+    means = {lang: m for lang in LANGUAGES if (m := centring.passage_mean(lang)) is not None}
+    dots = [col.max_inner_product(v).label(f"s{n}") for n, v in enumerate(vectors)]
+    mean_dots = [col.max_inner_product(m).label(f"m_{lang}") for lang, m in means.items()]
+    rows = session.execute(select(target.id, target.language, *dots, *mean_dots)
+                           .where(target.id.in_(ids), col.is_not(None))).mappings().all()
+    out: list[dict[int, float]] = []
+    for n, v in enumerate(vectors):
+        probe = np.asarray(v, dtype=np.float64)
+        sims = {}
+        for r in rows:
+            lang = r["language"]
+            if lang in means:
+                sims[r["id"]] = centring.similarity(-float(r[f"s{n}"]), -float(r[f"m_{lang}"]),
+                                                    float(probe @ means[lang]), lang)
+            else:
+                sims[r["id"]] = -float(r[f"s{n}"])
+        out.append(sims)
+    return out
 
 
 def _calibrate(session: Session, target: type, source: PostingColumns, result: Retrieval,  # noqa: PLR0913

@@ -176,7 +176,10 @@ def test_filtered_dense_retrieval_returns_k_results_where_k_exist(db_session):
     in_chain = [i for n, i in enumerate(ids) if n % len(chains) == 0]
     query = vectors[0] + 0.5 * rng.standard_normal(384).astype(np.float32)
     query /= np.linalg.norm(query)
-    order = sorted(in_chain, key=lambda i: -float(vectors[ids.index(i)] @ query))
+    # the index is searched with the language-centred probe (matching/centroids.py) when centroids apply
+    centring = matching._centring(MULTILINGUAL)
+    probe = centring.probe(query, need.language) if centring is not None else query
+    order = sorted(in_chain, key=lambda i: -float(vectors[ids.index(i)] @ probe))
     declined = order[:3]
     db_session.execute(text(
         "INSERT INTO matches (need_id, capability_id, status, fused_score, explanation, proposed_at, is_sample) "
