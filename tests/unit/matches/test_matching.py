@@ -295,3 +295,51 @@ def test_a_good_fit_from_the_dense_pool_beats_the_sparse_pools_best_and_the_reve
     motor = matching.retrieve(db_session, pools["motor_need"], Capability).fused
     assert motor[0][0] == pools["en_iron"].id
     assert dict(motor)[pools["en_iron"].id] > dict(motor)[pools["magnet"].id]
+
+
+@pytest.fixture
+def centring(monkeypatch):
+    """Language centring on (matching/centroids.py), for one test."""
+    from backend.config import get_settings
+
+    monkeypatch.setenv("MATCHMAKER_LANGUAGE_CENTRING", "1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_centred_similarities_from_the_database_equal_the_cosines_of_centred_vectors(db_session, pools, centring):
+    """The SQL path (inner products with the probe and the language's passage mean) gives exactly the cosine
+    of the centred query with the centred passage, for both languages; and the dense channel alone, on that
+    one scale, ranks the fitting posting first in either language."""
+    import numpy as np
+
+    from matching import centroids
+    from matching.channels import MULTILINGUAL
+
+    found = matching._centring(MULTILINGUAL)
+    assert found is not None and found.model_id == matching.embedder(MULTILINGUAL).model_id
+    for need_key, best_key in (("loom_need", "loom"), ("motor_need", "en_iron")):
+        need = pools[need_key]
+        qvec = matching.query_vectors([need])[MULTILINGUAL.name][0]
+        probe = found.probe(qvec, need.language)
+        conds = matching._rules(need, Capability, None)
+        similarity, _adjusted, pools_by_language = matching._dense(db_session, Capability, MULTILINGUAL, probe,
+                                                                   conds, 50, need.language)
+        assert set(pools_by_language) == {"zh", "en"}
+        caps = db_session.scalars(select(Capability).where(Capability.id.in_(list(similarity)))).all()
+        for cap in caps:
+            centred = found.centre_passages(np.asarray([cap.embedding], dtype=np.float32), [cap.language])[0]
+            assert similarity[cap.id] == pytest.approx(float(probe @ centred), abs=1e-4)
+        assert max(similarity, key=similarity.get) == pools[best_key].id
+    assert centroids.cached() is found
+    # the whole retrieval (feedback pass, calibration features) runs on the same scale: a candidate's "cos"
+    # feature is its centred similarity from the dense channel
+    result = matching.retrieve(db_session, pools["motor_need"], Capability)
+    dense = result.scores[MULTILINGUAL.name]
+    assert dense and result.features
+    for item, value in dense.items():
+        if item in result.features:
+            assert result.features[item]["cos"] == pytest.approx(value, abs=1e-4)
+    assert matching.FEEDBACK in result.rankings
