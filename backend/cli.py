@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from backend.config import ConfigError, get_settings
+from backend.config import ROOT, ConfigError, get_settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Matchmaker: firm–university matchmaking.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -363,10 +363,12 @@ def tune(
                                     help="the folder holding xling_shared, scifact_en and csl_zh"),
     reuse: bool = typer.Option(True, help="reuse the candidate dumps of an earlier run (<data dir>/tune)"),
     write: bool = typer.Option(True, help="write the fitted model and the calibration curve"),
-    out: Path = typer.Option(Path(__file__).resolve().parent.parent / "matching" / "data" / "calibration.json",
-                             help="where the fitted model goes"),
-    curve: Path = typer.Option(Path(__file__).resolve().parent.parent / "docs" / "calibration.svg",
-                               help="where the calibration curve (SVG) goes"),
+    out: Path | None = typer.Option(None, help="where the fitted model goes (default: matching/data/"
+                                    "calibration.json, or calibration_centred.json with language centring on)"),
+    curve: Path | None = typer.Option(None, help="where the calibration curve (SVG) goes (default: docs/"
+                                      "calibration.svg, or calibration-centred.svg with language centring on)"),
+    available: bool = typer.Option(False, help="fit and report with the saved dumps only, skipping (and "
+                                   "naming) the splits that have none"),
     only: list[str] = typer.Option([], "--split", help="dump only these splits (by name; repeat), then stop"),
     estimate_centroids: bool = typer.Option(False, "--centroids", help="estimate the multilingual model's "
                                             "language centroids (matching/data/centroids.json) and stop"),
@@ -389,6 +391,11 @@ def tune(
         centroids.DEFAULT_PATH.write_text(found.to_json(), encoding="utf-8")
         typer.echo(f"language centroids of {found.model_id} ({found.about['counts']}) -> {centroids.DEFAULT_PATH}")
         return
+    from matching import calibration
+
+    centred = settings.language_centring
+    out = out or (calibration.CENTRED_PATH if centred else calibration.DEFAULT_PATH)
+    curve = curve or (ROOT / "docs" / ("calibration-centred.svg" if centred else "calibration.svg"))
     folder = settings.data_dir.resolve() / "tune"
     dumps: dict[str, dict] = {}
     known = {s.name for s in (*tuning.DEV, *tuning.TEST)}
@@ -399,6 +406,9 @@ def tune(
         path = folder / f"{split.slug}.json"
         if reuse and path.exists():
             dumps[split.name] = tuning.read(path)
+            continue
+        if available:
+            typer.echo(f"{split.name}: no saved dump, left out", err=True)
             continue
         base = database_url(settings)
         name = f"matchmaker_tune_{os.getpid()}"
@@ -419,12 +429,15 @@ def tune(
     if only:
         return
     for split in (*tuning.DEV, *tuning.TEST):
-        if "doc_languages" not in dumps[split.name]:
+        if split.name in dumps and "doc_languages" not in dumps[split.name]:
             dumps[split.name]["doc_languages"] = tuning.document_languages(bench_root, split)
-    dev = [dumps[s.name] for s in tuning.DEV]
-    test = [dumps[s.name] for s in tuning.TEST]
+    dev = [dumps[s.name] for s in tuning.DEV if s.name in dumps]
+    test = [dumps[s.name] for s in tuning.TEST if s.name in dumps]
+    if not dev:
+        fail("no dev split has a dump to fit on")
     model = tuning.fit(dev)
-    typer.echo("fitted on " + ", ".join(s.name for s in tuning.DEV) + f" ({model.about['pairs']} pairs, "
+    typer.echo(f"similarities: {'language-centred' if centred else 'raw cosines'}; fitted on "
+               + ", ".join(d["split"] for d in dev) + f" ({model.about['pairs']} pairs, "
                f"{model.about['relevant']} relevant)")
     typer.echo("coefficients (standardised features): " + ", ".join(
         f"{f} {c:+.3f}" for f, c in zip(model.features, model.coef, strict=True))
@@ -440,8 +453,9 @@ def tune(
     typer.echo(f"{'split (nDCG@10)':<28}" + "".join(f"{n:>18}" for n in (*channels, "first-stage", "calibrated"))
                + f"{'intrusion@1':>12}{'hub_share':>10}")
     report = {}
-    wholes = [tuning.union(name, [dumps[p] for p in parts]) for name, parts in tuning.WHOLE.items()]
-    for data in [*(dumps[s.name] for s in (*tuning.DEV, *tuning.TEST)), *wholes]:
+    wholes = [tuning.union(name, [dumps[p] for p in parts]) for name, parts in tuning.WHOLE.items()
+              if all(p in dumps for p in parts)]
+    for data in [*(dumps[s.name] for s in (*tuning.DEV, *tuning.TEST) if s.name in dumps), *wholes]:
         runs = tuning.ranked_by(data, calibrated)
         figures = {**{n: data.get("channels", {}).get(n) for n in channels},
                    "first-stage": tuning.ndcg(data, tuning.ranked_by(data, first_stage)),

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "calibration.json"
+#: The model fitted on language-centred similarities (matching/centroids.py), used when centring is on.
+CENTRED_PATH = Path(__file__).parent / "data" / "calibration_centred.json"
 
 #: Every feature a candidate can have; a fitted model uses a subset, in its own order.
 FEATURES = (

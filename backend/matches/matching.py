@@ -377,7 +377,9 @@ def _calibrate(session: Session, target: type, source: PostingColumns, result: R
         pools=result.pools.get(multilingual.name, {}), lexical=result.scores.get("lexical", {}),
         feedback_cos=found[1] if moved is not None else None,
         feedback_lexical=result.scores.get(FEEDBACK_LEXICAL), minilm=minilm, fused=dict(result.first_fused))
-    model = calibration.cached()
+    # each similarity scale has its own fitted model
+    model = calibration.cached(calibration.CENTRED_PATH if _centring(multilingual) is not None
+                               else calibration.DEFAULT_PATH)
     if model is None:
         return
     probs = model.probabilities([result.features[i] for i in candidates])

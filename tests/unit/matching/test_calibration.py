@@ -93,3 +93,33 @@ def test_fit_learns_and_its_curve_is_calibrated_on_fresh_data(tmp_path):
     svg = tuning.curve_svg(points, "test curve")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg") and b"observed share of relevant" in svg and b"<script" not in svg
+
+
+def test_tune_with_centring_fits_the_saved_dumps_it_has_and_names_the_rest(tmp_path):
+    """`matchmaker tune --available` with language centring on: fits on the dev dumps present, reports the test
+    dumps present, names the splits left out, and writes the centred model where it is asked to."""
+    import os
+    import subprocess
+    import sys
+
+    from backend.config import ROOT
+
+    rng = np.random.default_rng(11)
+    folder = tmp_path / "data" / "tune"
+    for name in ("xling_shared dev", "xling_shared test"):
+        dump = _synthetic(rng, 60, name) | {"channels": {}}
+        dump["doc_languages"] = {c[0]: "zh" for q in dump["queries"].values() for c in q["candidates"]}
+        tuning.save(folder / f"{name.replace(' ', '_')}.json", dump)
+    env = os.environ | {"MATCHMAKER_DATA_DIR": str(tmp_path / "data"), "MATCHMAKER_LANGUAGE_CENTRING": "1"}
+    out, curve = tmp_path / "centred.json", tmp_path / "centred.svg"
+    proc = subprocess.run([sys.executable, "-m", "backend.cli", "tune", "--available", "--out", str(out),
+                           "--curve", str(curve)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "scifact_en dev: no saved dump, left out" in proc.stderr
+    assert "similarities: language-centred; fitted on xling_shared dev (" in proc.stdout
+    assert "xling_shared test" in proc.stdout
+    model = calibration.load(out)
+    assert model is not None and model.about["fitted_on"] == ["xling_shared dev"]
+    assert curve.read_bytes().startswith(b"<?xml")
+    # nothing was written over the shipped raw-cosine model
+    assert calibration.load(calibration.DEFAULT_PATH).about["fitted_on"] != ["xling_shared dev"]
