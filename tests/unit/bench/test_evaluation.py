@@ -33,7 +33,19 @@ def tiny_set(tmp_path):
     return tmp_path
 
 
-def test_eval_finds_the_known_answers_forward_and_reverse(tiny_set, scratch_url):
+@pytest.fixture(params=["0", "1"], ids=["raw", "centred"])
+def centring(request, monkeypatch):
+    """Raw cosines with the raw model, or language centring with its own model."""
+    from backend.config import get_settings
+
+    monkeypatch.setenv("MATCHMAKER_LANGUAGE_CENTRING", request.param)
+    get_settings.cache_clear()
+    yield request.param
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_eval_finds_the_known_answers_forward_and_reverse(tiny_set, scratch_url, centring):
     migrate.upgrade(scratch_url)
     bench = evaluation.load_set(tiny_set)
     forward = evaluation.run_eval(scratch_url, bench)

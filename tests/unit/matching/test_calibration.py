@@ -123,3 +123,11 @@ def test_tune_with_centring_fits_the_saved_dumps_it_has_and_names_the_rest(tmp_p
     assert curve.read_bytes().startswith(b"<?xml")
     # nothing was written over the shipped raw-cosine model
     assert calibration.load(calibration.DEFAULT_PATH).about["fitted_on"] != ["xling_shared dev"]
+
+
+def test_the_centred_scale_has_its_own_committed_model():
+    raw, centred = calibration.load(calibration.DEFAULT_PATH), calibration.load(calibration.CENTRED_PATH)
+    assert centred is not None, "matching/data/calibration_centred.json is missing: MATCHMAKER_LANGUAGE_CENTRING=1 " \
+                                "matchmaker tune"
+    assert centred.features == raw.features and centred.coef != raw.coef
+    assert "xling_shared dev" in centred.about["fitted_on"]
