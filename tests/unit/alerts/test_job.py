@@ -183,7 +183,7 @@ def test_sample_today_runs_the_job_on_the_day_the_sample_was_built_for(db_sessio
 
     create_capability(db_session, _lab(db_session))
     post_need(db_session, days=30)
-    built_for = (NOW - timedelta(days=5)).date()
+    built_for = local_day(NOW - timedelta(days=5))  # a day in Shaoxing, as the job counts days
     assert service.sample_today(db_session, built_for).raised == {"stale_need": 1}
     [alert] = alerts_of(db_session)
     assert local_day(alert.raised_at) == built_for

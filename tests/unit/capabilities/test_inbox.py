@@ -115,7 +115,10 @@ def test_filters_and_order(client, box, query, expected):
 
 def test_proposed_since_a_day(client, box):
     sign_in(client, box.officer)
-    since = (datetime.now(UTC) - timedelta(days=4)).date().isoformat()
+    from backend.capabilities.repository import LOCAL_TIME
+
+    # a day in Shaoxing, as the filter reads it (from 16:00 UTC on, Shaoxing is a day ahead of UTC)
+    since = (datetime.now(LOCAL_TIME) - timedelta(days=4)).date().isoformat()
     assert match_ids(client.get(f"/inbox?since={since}").text, box) == [box.m_public.id, box.m_secret.id]
 
 
