@@ -171,19 +171,22 @@ def ndcg(data: dict, runs: dict[str, list[str]]) -> float:
     return evaluate(runs, qrels)["ndcg@10"]
 
 
+def posting_text_of(record: dict) -> str:
+    """The text the product embeds and indexes for a bench record loaded as a posting (as the eval loads it)."""
+    from backend.capabilities.schemas import CapabilityIn
+    from backend.postings import text_of
+
+    return text_of(CapabilityIn(organisation_id=1, kind="result", title=evaluation._title(record),
+                                description=record["text"]))
+
+
 def document_languages(root: Path, split: Split) -> dict[str, str]:
     """The detected language of every document of a split's corpus (as the postings would have it)."""
-    from backend.capabilities.schemas import CapabilityIn
     from matching.lexical import detect_language
-    from matching.text import posting_text
 
     bench = load_split(root, split)
     records = bench.needs if split.reverse else bench.capabilities
-    out = {}
-    for rec in records:
-        shaped = CapabilityIn(organisation_id=1, kind="result", title=evaluation._title(rec), description=rec["text"])
-        out[str(rec["id"])] = detect_language(posting_text(shaped.title, shaped.description))
-    return out
+    return {str(rec["id"]): detect_language(posting_text_of(rec)) for rec in records}
 
 
 def slices(data: dict, runs: dict[str, list[str]]) -> dict[str, float]:
@@ -256,9 +259,7 @@ CENTROID_SPLIT = DEV[0]
 def estimate_centroids(root: Path, cache_path: Path | None, progress=None) -> "centroids.Centroids":  # noqa: ANN001
     """The multilingual model's mean query and passage vector per detected language, over CENTROID_SPLIT's
     queries (query side) and corpus (passage side), embedded as the product embeds postings."""
-    from backend.capabilities.schemas import CapabilityIn
     from backend.matches import matching
-    from backend.postings import text_of
     from matching.cache import EmbeddingCache
     from matching.channels import MULTILINGUAL
     from matching.lexical import detect_language
@@ -266,13 +267,9 @@ def estimate_centroids(root: Path, cache_path: Path | None, progress=None) -> "c
     bench = load_split(root, CENTROID_SPLIT)
     model = matching.embedder(MULTILINGUAL, EmbeddingCache(cache_path) if cache_path else None)
 
-    def texts(records: list[dict]) -> list[str]:
-        return [text_of(CapabilityIn(organisation_id=1, kind="result", title=evaluation._title(r),
-                                     description=r["text"])) for r in records]
-
     sides = {}
     for side, records in (("query", bench.needs), ("passage", bench.capabilities)):
-        found = texts(records)
+        found = [posting_text_of(r) for r in records]
         embed = model.embed_queries if side == "query" else model.embed_passages
         vectors = np.asarray(embed(found, on_progress=progress) if progress else embed(found))
         langs = np.asarray([detect_language(t) for t in found])

@@ -185,14 +185,15 @@ def _centring(ch: DenseChannel):  # noqa: ANN202 - Centroids | None
     return found if found is not None and found.model_id == embedder(ch).model_id else None
 
 
-def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,
-           query_language: str) -> tuple[dict[int, float], dict[int, float], dict[str, list[float]]]:
+def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,  # noqa: PLR0913
+           query_language: str, centring: centroids.Centroids | None = None,
+           ) -> tuple[dict[int, float], dict[int, float], dict[str, list[float]]]:
     """HNSW top-k per target language; returns (similarity, language-scaled score) by id and the similarities
-    per target language, best first. With the channel's language centroids, `qvec` is a centred probe
-    (matching.centroids) and the similarities are centred ones, on one scale for both languages."""
+    per target language, best first. With `centring` (the channel's language centroids, see _centring), `qvec`
+    is a centred probe (matching.centroids) and the similarities are centred ones, on one scale for both
+    languages."""
     col = getattr(target, ch.column)
     dist = col.cosine_distance(qvec)
-    centring = _centring(ch)
     groups: dict[str, dict[int, float]] = {}
     for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
         mean = centring.passage_mean(lang) if centring is not None else None
@@ -247,13 +248,15 @@ def retrieve(
     result = Retrieval()
     session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
     qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
+    multilingual = channel_registry.MULTILINGUAL
+    centring = _centring(multilingual)  # only the multilingual channel has language centroids
     probes = dict(qvecs)
-    for ch in channels():
-        if (centring := _centring(ch)) is not None and ch.name in probes:
-            probes[ch.name] = centring.probe(probes[ch.name], source.language)
+    if centring is not None and multilingual.name in probes:
+        probes[multilingual.name] = centring.probe(probes[multilingual.name], source.language)
     for ch in channels():
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
-            similarity, adjusted, pools = _dense(session, target, ch, probes[ch.name], conds, k, source.language)
+            similarity, adjusted, pools = _dense(session, target, ch, probes[ch.name], conds, k, source.language,
+                                                 centring if ch == multilingual else None)
             _keep(result, ch.name, similarity, adjusted, k)
             result.pools[ch.name] = pools
     terms = lexical.search_terms(lexical.query_tokens(text_of(source)))
@@ -280,7 +283,6 @@ def retrieve(
         return weighted({n: dict(v) for n, v in result.ranked_scores.items()}, settings.fusion_weights, sees=sees)
 
     result.fused = fuse()
-    multilingual = channel_registry.MULTILINGUAL
     first = result.fused[: settings.feedback_docs]
     top = [i for i, _ in first]
     if top and settings.feedback_terms and "lexical" in result.rankings and (
@@ -309,29 +311,29 @@ def retrieve(
         found_rows = session.execute(select(target.id, column).where(target.id.in_(top), column.is_not(None))).all()
         if found_rows:
             rows = np.asarray([np.asarray(r[1], dtype=np.float32) for r in found_rows])
-            if (centring := _centring(multilingual)) is not None:  # partners centred like the probe
+            if centring is not None:  # partners centred like the probe
                 rows = centring.centre_passages(rows, [languages.get(r[0], source.language) for r in found_rows])
             moved = probes[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
             moved /= np.linalg.norm(moved)
-            similarity, adjusted, _pools = _dense(session, target, multilingual, moved, conds, k, source.language)
+            similarity, adjusted, _pools = _dense(session, target, multilingual, moved, conds, k, source.language,
+                                                  centring)
             _keep(result, FEEDBACK, similarity, adjusted, k)
     if found := {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}:
         languages.update(_languages(session, target, found - set(languages)))
         result.fused = fuse()
     result.first_fused = result.fused
     if methods is None and multilingual.name in qvecs:
-        _calibrate(session, target, source, result, probes, moved, languages, extra or [])
+        _calibrate(session, target, source, result, probes, moved, languages, extra or [], centring)
     return result
 
 
 def _cosines(session: Session, target: type, ch: DenseChannel, vectors: list[np.ndarray],
-             ids: list[int]) -> list[dict[int, float]]:
+             ids: list[int], centring: centroids.Centroids | None = None) -> list[dict[int, float]]:
     """Exact similarities of the given postings with each vector (one statement), id -> similarity per vector:
     cosines, or centred similarities when the channel has language centroids (the vectors are then probes)."""
     if not ids:
         return [{} for _unused in vectors]
     col = getattr(target, ch.column)
-    centring = _centring(ch)
     if centring is None:
         sims = [(1 - col.cosine_distance(v)).label(f"s{n}") for n, v in enumerate(vectors)]
         rows = session.execute(select(target.id, *sims).where(target.id.in_(ids), col.is_not(None))).all()
@@ -358,15 +360,15 @@ def _cosines(session: Session, target: type, ch: DenseChannel, vectors: list[np.
 
 def _calibrate(session: Session, target: type, source: PostingColumns, result: Retrieval,  # noqa: PLR0913
                qvecs: dict[str, np.ndarray], moved: np.ndarray | None, languages: dict[int, str],
-               extra: list[int]) -> None:
+               extra: list[int], centring: centroids.Centroids | None = None) -> None:
     """Describe every candidate (and the `extra` pairs a person acted on) by the calibration features and,
-    when a model is fitted, rank by its calibrated score."""
+    when a model is fitted (one per similarity scale: raw or centred), rank by its calibrated score."""
     multilingual = channel_registry.MULTILINGUAL
     candidates = list(dict.fromkeys([*(i for i, _unused in result.first_fused), *extra]))
     if missing := set(candidates) - set(languages):
         languages.update(_languages(session, target, missing))
     vectors = [qvecs[multilingual.name]] + ([moved] if moved is not None else [])
-    found = _cosines(session, target, multilingual, vectors, candidates)
+    found = _cosines(session, target, multilingual, vectors, candidates, centring)
     minilm = None
     english = channel_registry.ENGLISH
     if english.name in qvecs and english in channels() and english.applies_to(source.language):
@@ -377,9 +379,7 @@ def _calibrate(session: Session, target: type, source: PostingColumns, result: R
         pools=result.pools.get(multilingual.name, {}), lexical=result.scores.get("lexical", {}),
         feedback_cos=found[1] if moved is not None else None,
         feedback_lexical=result.scores.get(FEEDBACK_LEXICAL), minilm=minilm, fused=dict(result.first_fused))
-    # each similarity scale has its own fitted model
-    model = calibration.cached(calibration.CENTRED_PATH if _centring(multilingual) is not None
-                               else calibration.DEFAULT_PATH)
+    model = calibration.cached(calibration.CENTRED_PATH if centring is not None else calibration.DEFAULT_PATH)
     if model is None:
         return
     probs = model.probabilities([result.features[i] for i in candidates])

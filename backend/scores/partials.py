@@ -160,16 +160,20 @@ class Update:
         stages = {stage: _at(t) for stage, t in nf.get("stages", {}).items()}
         return (posted[2], chain_id), local_day(at), need_part(at, chain_id, stages, self.ref)
 
+    def _swap(self, before: tuple | None, after: tuple | None, fields, add) -> None:  # noqa: ANN001
+        """Take a subject's old contribution (scope, day, part) back and count its new one, when they differ."""
+        if before == after:
+            return
+        if before is not None:
+            self.at_leaf(before[0], before[1], fields, add, before[2], -1)
+        if after is not None:
+            self.at_leaf(after[0], after[1], fields, add, after[2], 1)
+
     def _change_need(self, need_id: int, change: Callable[[dict], None]) -> None:
         nf = self.fact(f"need:{need_id}")
         before = self._need_part(nf)
         change(nf)
-        after = self._need_part(nf)
-        if before != after:
-            if before is not None:
-                self.at_leaf(before[0], before[1], NEED_FIELDS, add_need, before[2], -1)
-            if after is not None:
-                self.at_leaf(after[0], after[1], NEED_FIELDS, add_need, after[2], 1)
+        self._swap(before, self._need_part(nf), NEED_FIELDS, add_need)
 
     @staticmethod
     def _posted(nf: dict, e: Event) -> None:
@@ -211,12 +215,7 @@ class Update:
         pf = self.fact(f"project:{project_id}")
         before = self._project_part(pf)
         change(pf)
-        after = self._project_part(pf)
-        if before != after:
-            if before is not None:
-                self.at_leaf(before[0], before[1], PROJECT_FIELDS, add_project, before[2], -1)
-            if after is not None:
-                self.at_leaf(after[0], after[1], PROJECT_FIELDS, add_project, after[2], 1)
+        self._swap(before, self._project_part(pf), PROJECT_FIELDS, add_project)
         if pf.get("need") is not None and pf.get("created"):
             self._change_need(pf["need"], lambda nf: self._fold(nf, pf))
 

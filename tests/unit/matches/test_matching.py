@@ -326,7 +326,7 @@ def test_centred_similarities_from_the_database_equal_the_cosines_of_centred_vec
         probe = found.probe(qvec, need.language)
         conds = matching._rules(need, Capability, None)
         similarity, _adjusted, pools_by_language = matching._dense(db_session, Capability, MULTILINGUAL, probe,
-                                                                   conds, 50, need.language)
+                                                                   conds, 50, need.language, found)
         assert set(pools_by_language) == {"zh", "en"}
         caps = db_session.scalars(select(Capability).where(Capability.id.in_(list(similarity)))).all()
         for cap in caps:
