@@ -186,6 +186,14 @@ class Reference:
     key_tasks: tuple[tuple[str, frozenset[int]], ...]
     chain_ids: tuple[int, ...] = ()
     qualified_score: float = 0.5  # a proposal at or above this calibrated match score is a qualified match
+    # The day the stored state was built on (None: a computation without one). A need posted `STALE_DAYS` days or
+    # more before it is judged on that day and every later one, so it counts in the partial's totals of judged
+    # needs instead of per posting day: the per-day list holds two weeks, not the whole period.
+    state_day: date | None = None
+
+    def folded(self, day: date) -> bool:
+        """Whether a need posted on `day` counts in the judged totals rather than per posting day."""
+        return self.state_day is not None and day + timedelta(days=STALE_DAYS) <= self.state_day
 
     def region_scopes(self, region_id: int | None) -> tuple[int, ...]:
         if region_id == self.city_id:
@@ -328,8 +336,10 @@ def _raised_at(e: Event) -> datetime:
 def need_part(posted_at: datetime, chain_id: int | None, stages: dict[str, datetime], ref: Reference) -> dict:
     """What one posted need adds to its cohort's partial, as far as it has come (stages by first time)."""
     responded = stages.get("responded")
+    day = local_day(posted_at)
     return {
-        "day": local_day(posted_at).toordinal(),
+        "day": day.toordinal(),
+        "folded": ref.folded(day),
         "stages": [s for s in FUNNEL[1:] if s in stages],
         "spans": {f"{a}_to_{b}": whole_days(posted_at if a == "posted" else stages[a], stages[b])
                   for a, b in _STEPS if b in stages and (a == "posted" or a in stages)},
@@ -350,7 +360,8 @@ Leaf = tuple[int | None, int | None]  # the (region, chain) an event was written
 # Counters of a partial; values are kept in fen (integer cents), so sums are exact in any order.
 _COUNTS = ("n", "sample", "accepted", "projects", "completed", "terminated", "commercialised", "cross", "neighbour",
            "partnerships", "partnership_cents", "activity", "char_activity", "posted", "strategic", "cohort_projects",
-           "contract_cents", "char_projects", "alerts_automatic", "pairs", "collaborating", "active")
+           "contract_cents", "char_projects", "alerts_automatic", "pairs", "collaborating", "active",
+           "judged", "judged_ok14", "judged_q7")
 _ACTIVITY = frozenset(k.value for k in ACTIVITY_KINDS)
 
 
@@ -358,7 +369,8 @@ def new_state() -> dict:
     """An empty partial: counters, the chains collaborated in, and per-key counters (a key's count 0 is absent):
     `countries` (count, fen), `reached` (needs per funnel stage), `levels` (major projects per level), `hist`
     (whole days -> count, per median), `days` (posting day ordinal -> needs, answered within 14 days, qualified
-    match within 7 days)."""
+    match within 7 days) for the needs not yet judged on the state's day; those judged are in the counters
+    `judged`, `judged_ok14` and `judged_q7` (`Reference.folded`)."""
     return {**dict.fromkeys(_COUNTS, 0), "chains": [], "countries": {}, "reached": {}, "levels": {}, "hist": {},
             "days": {}}
 
@@ -435,7 +447,12 @@ def add_need(st: dict, part: dict, sign: int = 1) -> None:
     for name in ("accepted", "response"):
         if part[name] is not None:
             _bump(hist.setdefault(name, {}), str(part[name]), sign)
-    _bump_vector(st["days"], str(part["day"]), [sign, sign * part["ok14"], sign * part["q7"]])
+    if part["folded"]:
+        st["judged"] += sign
+        st["judged_ok14"] += sign * part["ok14"]
+        st["judged_q7"] += sign * part["q7"]
+    else:
+        _bump_vector(st["days"], str(part["day"]), [sign, sign * part["ok14"], sign * part["q7"]])
 
 
 def add_project(st: dict, part: dict, sign: int = 1) -> None:
@@ -565,8 +582,8 @@ def _hist_median(hist: dict[str, int] | None) -> float | None:
     """The median of a histogram of whole days (the mean of the two middle values for an even count)."""
     if not hist:
         return None
-    values = sorted((int(k), n) for k, n in hist.items())
-    total = sum(n for _v, n in values)
+    total = sum(hist.values())
+    values = sorted([(int(k), n) for k, n in hist.items()])
     wanted = ((total - 1) // 2, total // 2)
     found, seen = [], 0
     for value, n in values:
@@ -689,7 +706,9 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
                                                    {"responded_needs": _hist_count(hist.get("response"))})
     if want("stale_need_share", "qualified_match_within_7_days"):
         today = as_of.toordinal()
-        judged = stale = judged_7 = qualified = 0
+        # Folded needs are judged on the state's day, and so on any later `as_of` (the update never runs earlier)
+        judged = judged_7 = st["judged"]
+        stale, qualified = st["judged"] - st["judged_ok14"], st["judged_q7"]
         for day, (n, ok14, q7) in st["days"].items():
             posted_on = int(day)
             if posted_on + STALE_DAYS <= today:

@@ -42,10 +42,10 @@ class ScoreSnapshot(Base):
         UniqueConstraint("region_id", "chain_id", "dimension", "component", "period_start", "period_end",
                          name="uq_score_snapshots_scope", postgresql_nulls_not_distinct=True),
         Index("ix_score_snapshots_period", "period_start", "period_end"),
-    )
+    )  # fillfactor 70 (migration 0013): the per-event update rewrites rows by id, in place (HOT updates)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))  # the scope's unique index starts with it
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
     dimension: Mapped[Dimension] = mapped_column(enum_column(Dimension))
     component: Mapped[str | None] = mapped_column(String(60))

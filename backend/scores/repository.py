@@ -138,10 +138,10 @@ SELECT f.key, f.value FROM score_facts f WHERE f.key IN (SELECT key FROM direct 
 
 
 def start_update(session: Session, event_ids: list[int], qualified_score: float,
-                 ) -> tuple[bool, list[Event], list[tuple], dict, dict[str, dict]]:
+                 ) -> tuple[dict | None, list[Event], list[tuple], dict, dict[str, dict]]:
     """Take the score writers' lock, then read what a per-event update needs first, in one round trip (a
-    pipeline: each statement sees what was committed before it ran, so after the lock): whether the state is
-    built; the events with these ids that move a score and were not counted yet, marked counted now (a need's
+    pipeline: each statement sees what was committed before it ran, so after the lock): the `built` fact (None:
+    the state is not built); the events with these ids that move a score and were not counted yet, marked counted now (a need's
     proposal only when it is its first or first qualified one); the admins' targets; the reference data with
     the events' organisations only; and the stored facts about the events."""
     session.flush()
@@ -151,7 +151,7 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
         cursors = [raw.cursor() for _i in range(7)]
         lock, built, applied, events, targets, reference, facts = cursors
         lock.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOCK})
-        built.execute("SELECT EXISTS (SELECT 1 FROM score_facts WHERE key = 'built')")
+        built.execute("SELECT (SELECT value FROM score_facts WHERE key = 'built')")
         applied.execute(_MARK_APPLIED, params)
         events.execute(_EVENTS_BY_ID, params)
         targets.execute(_TARGETS)
@@ -162,7 +162,7 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
     found = [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
                    need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])
              for r in events.fetchall() if r[0] in fresh]
-    return (bool(built.fetchone()[0]), found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall()),
+    return (built.fetchone()[0], found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall()),
             dict(facts.fetchall()))
 
 
@@ -477,10 +477,11 @@ def reserve_snapshot_ids(session: Session, n: int) -> int:
 # Each statement takes one JSON document (an array parameter costs more to send than the document to parse).
 _PUT_FACTS = ("INSERT INTO score_facts (key, value) SELECT u.key, u.value FROM jsonb_each(%s::jsonb) AS u "
               "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
-_PUT_PARTIALS = (
+# A partial's state is sent as a parameter of its own statement (tens in one pipeline): inside one document it
+# would be encoded twice here and parsed once more by the server.
+_PUT_PARTIAL = (
     "INSERT INTO score_partials (key, period, period_start, region_id, chain_id, state, rows) "
-    "SELECT * FROM jsonb_to_recordset(%s::jsonb) AS u(key text, period text, period_start date, region_id int, "
-    "chain_id int, state text, rows text) ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, rows = EXCLUDED.rows")
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, rows = EXCLUDED.rows")
 _PUT_ROWS = "UPDATE score_partials p SET rows = u.value FROM jsonb_each_text(%s::jsonb) AS u WHERE p.key = u.key"
 _UPDATE_SNAPSHOTS = (
     "UPDATE score_snapshots s SET value = u.value, raw_value = u.raw_value, target = u.target, "
@@ -502,10 +503,6 @@ def write_update(session: Session, *, facts: dict[str, dict], partials: list[dic
     statements = []
     if facts:
         statements.append((_PUT_FACTS, _dumps(facts), None))
-    if partials:
-        statements.append((_PUT_PARTIALS, _dumps([
-            {**p, "period_start": p["period_start"].isoformat(), "state": _dumps(p["state"]), "rows": _pack(p["rows"])}
-            for p in partials]), None))
     if rows:
         statements.append((_PUT_ROWS, _dumps({k: _pack(v) for k, v in rows.items()}), None))
     if snapshots:
@@ -516,6 +513,10 @@ def write_update(session: Session, *, facts: dict[str, dict], partials: list[dic
     raw = session.connection().connection.dbapi_connection
     done = []
     with raw.pipeline():
+        if partials:
+            raw.cursor().executemany(_PUT_PARTIAL, [
+                (p["key"], p["period"], p["period_start"], p["region_id"], p["chain_id"], _dumps(p["state"]),
+                 _pack(p["rows"])) for p in partials])
         for statement, doc, expected in statements:
             cursor = raw.cursor()
             cursor.execute(statement, (doc,))
@@ -528,8 +529,9 @@ def clear_state(session: Session) -> None:
     session.execute(text("TRUNCATE score_partials, score_facts, score_applied_events"))
 
 
-def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict]) -> None:
-    """Write the stored state the full recompute built (after `clear_state`): partials, facts (marked built)."""
+def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict], day: date) -> None:
+    """Write the stored state the full recompute built on `day` (after `clear_state`): partials, facts (marked
+    built, with the day: `Reference.state_day`)."""
     raw = session.connection().connection.dbapi_connection
     with raw.cursor() as cursor:
         with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state, rows) FROM STDIN"
@@ -537,6 +539,6 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
             for row in partials:
                 copy.write_row((*row[:5], _dumps(row[5]), _pack(row[6])))
         with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
-            copy.write_row(("built", "{}"))
+            copy.write_row(("built", _dumps({"day": day.toordinal()})))
             for key, value in facts.items():
                 copy.write_row((key, _dumps(value)))

@@ -279,7 +279,8 @@ def _crc(text: str) -> int:
 
 
 def _written(rows: dict[tuple, dict], states: dict[Scope, dict]) -> dict[Scope, dict]:
-    """`score_partials.rows` of each scope of one period's rows (which must have their ids)."""
+    """`score_partials.rows` of each scope of one period's rows (which must have their ids and their detail as
+    JSON text)."""
     out: dict[Scope, dict] = {}
     for (r, c, dimension, component), row in rows.items():
         st = states[(r, c)]
@@ -287,7 +288,7 @@ def _written(rows: dict[tuple, dict], states: dict[Scope, dict]) -> dict[Scope, 
                                     "activity": [st["activity"], st["char_activity"]]})
         w["ids"][component or dimension] = row["id"]
         if component is not None:
-            w["raw"][component] = row["raw_value"]  # no detail fingerprint: an update writes the row once
+            w["raw"][component], w["crc"][component] = row["raw_value"], _crc(row["detail"])
     return out
 
 
@@ -310,6 +311,7 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
     as_of = as_of or local_day(datetime.now(UTC))
     repository.lock(session)
     ref, code_of = reference(session, settings)
+    ref = dataclasses.replace(ref, state_day=as_of)
     repository.clear_state(session)
     evs = repository.events(session, qualified_score=ref.qualified_score, mark_applied=True)
     states, platform, facts_by_key = _build(evs, ref)
@@ -325,9 +327,10 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
         first = repository.reserve_snapshot_ids(session, len(all_rows))
         for i, row in enumerate(all_rows):
             row["id"] = first + i
+            row["detail"] = _dumps(row["detail"])  # as the update writes it: its fingerprint is kept (`_written`)
     repository.replace_periods(session, [], all_rows)
     written = {p: _written(rows, states[p]) for p, rows in computed.items()}
-    repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key)
+    repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key, as_of)
     session.flush()
     return len(all_rows)
 
@@ -368,19 +371,26 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
                  settings: ScoreSettings | None = None) -> int:
     """Count these ledger events into the stored partials by delta and rewrite the snapshots of the scopes and
     periods that changed (idempotent: an event already counted, missing, or moving nothing is skipped); return
-    how many rows were written. Before any state is built (a ledger that predates it), a full recompute."""
+    how many rows were written. Before any state is built (a ledger that predates it), or when the state was built
+    on a later day than `as_of`, a full recompute."""
     as_of = as_of or local_day(datetime.now(UTC))
     qualified = get_settings().qualified_score
     built, found, targets, reference_rows, known = repository.start_update(
         session, list(dict.fromkeys(event_ids)), qualified)
-    if not built:
+    # Not built (a ledger that predates the state), or built on a later day than this one (needs judged on that
+    # day count in totals: `Reference.state_day`): only a full recompute is right.
+    if built is None or as_of.toordinal() < built.get("day", 0):
         return recompute(session, as_of=as_of, settings=settings)
     if not found:
         return 0
     settings = effective_settings(session, settings, targets)
     ref, code_of = reference(session, settings, found=reference_rows)
+    ref = dataclasses.replace(ref, state_day=date.fromordinal(built.get("day", as_of.toordinal())))
     update = Update(session, ref, qualified)
     update.facts.update(known)
+    if "day" not in built:  # the empty state of an empty ledger: it is built on the day of its first update
+        update.facts["built"] = {"day": as_of.toordinal()}
+        update.dirty.add("built")
     for key in {key for e in found for key in _fact_keys(e, ref)} - set(known):
         update.facts[key] = {}  # read above: not stored yet
     for e in found:
@@ -425,6 +435,8 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
                         "char_activity": rows["activity"][1]}
                 scopes[key] = lq_only[key] = Change(p, region_id, None, lite, {"platform"}, 1, rows["sample"], rows)
     written: dict[str, set[str]] = {}  # partial key -> row keys written
+    moved_of: dict[str, set[str]] = {}  # partial key -> row keys whose value (raw or normalised) moved
+    # The normalised values of the rows written from a partial, by partial key, filled per dimension when read.
     normalised_of: dict[str, dict] = {}
     targets: dict = {}
     new_rows: list[dict] = []
@@ -446,23 +458,29 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             rows = c.rows
             before = _values(p, region_code, rows["raw"], settings, targets,
                              {BY_CODE[code].dimension for code in codes})
-        keys, details = set(), {}
+        keys, details, moved = set(), {}, set()  # rows to write; of them, those whose value moved
         for code, value in values.items():
             if code == "_sample":
                 continue
             raw = None if value.raw is None else round(float(value.raw), 6)
             details[code] = _dumps(value.detail)
             crc = _crc(details[code])
-            if full or raw != rows["raw"].get(code) or crc != rows["crc"].get(code):
+            if full or raw != rows["raw"].get(code):
+                moved.add(code)
+            if full or crc != rows["crc"].get(code):
                 keys.add(code)
             rows["raw"][code], rows["crc"][code] = raw, crc
+        keys |= moved
         rows["sample"], rows["activity"] = sample, [st["activity"], st["char_activity"]]
-        normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, targets)
-        for dimension in {BY_CODE[code].dimension for code in keys} if not full else Dimension:
-            if full or normalised[dimension.value] != before[dimension.value] or any(
+        dimensions = _DIMENSIONS if full else {BY_CODE[code].dimension for code in keys}
+        normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, targets, dimensions)
+        for dimension in dimensions:
+            if full or normalised[dimension.value] != before[dimension.value]:
+                moved.add(dimension.value)
+            if dimension.value in moved or any(
                     (normalised[code] is None) != (before[code] is None) for code in _BY_DIMENSION[dimension]):
                 keys.add(dimension.value)
-        c.rows, written[key] = rows, keys
+        c.rows, written[key], moved_of[key] = rows, keys, moved
         for row_key in keys:
             component = row_key if row_key in BY_CODE else None
             dimension = BY_CODE[row_key].dimension if component else Dimension(row_key)
@@ -484,37 +502,40 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
     for row in updates:
         row["id"] = scopes[row["_key"][0]].rows["ids"][row["_key"][1]]
 
-    def rows_of(key: str) -> tuple[dict | None, dict | None]:
-        """The rows written from a partial (this update's or the stored ones) and their values."""
-        rows = scopes[key].rows if key in scopes else neighbours.get(key)
-        if rows is None:
-            return None, None
-        if key not in normalised_of:
+    def rows_of(key: str) -> dict | None:
+        """The rows written from a partial (this update's or the stored ones)."""
+        return scopes[key].rows if key in scopes else neighbours.get(key)
+
+    def value_of(key: str, row_key: str) -> float | None:
+        """The normalised value of one row written from a partial (a component's, or a dimension's score)."""
+        found = normalised_of.setdefault(key, {})
+        if row_key not in found:
             period, region_id = (scopes[key].period, scopes[key].region_id) if key in scopes else _parse(key)[:2]
-            normalised_of[key] = _values(period, code_of[region_id], rows["raw"], settings, targets)
-        return rows, normalised_of[key]
+            dimension = BY_CODE[row_key].dimension if row_key in BY_CODE else Dimension(row_key)
+            found.update(_values(period, code_of[region_id], rows_of(key)["raw"], settings, targets, (dimension,)))
+        return found[row_key]
 
     for row in new_rows + updates:
         key, row_key = row.pop("_key")
         c = scopes[key]
-        earlier, previous = rows_of(key_of(c.period.previous(), c.region_id, c.chain_id))
-        if previous is not None and row_key in previous:
-            raw = earlier["raw"].get(row_key) if row["component"] else previous[row_key]
-            _set_trend(row, {"value": previous[row_key], "raw_value": raw})
+        before_key = key_of(c.period.previous(), c.region_id, c.chain_id)
+        earlier = rows_of(before_key)
+        if earlier is not None:
+            value = value_of(before_key, row_key)
+            _set_trend(row, {"value": value, "raw_value": earlier["raw"].get(row_key) if row["component"] else value})
     trends = []
-    for key, keys in written.items():
+    for key, moved in moved_of.items():  # the period after compares with these values: its trends move
         c = scopes[key]
         after = key_of(c.period.next(), c.region_id, c.chain_id)
-        rows, values = rows_of(after)
+        rows = rows_of(after)
         if rows is None:
             continue
-        _mine, mine = rows_of(key)
-        for row_key in keys - written.get(after, set()):
+        for row_key in moved - written.get(after, set()):
             if row_key not in rows["ids"]:
                 continue
-            row = {"id": rows["ids"][row_key], "value": values[row_key]}
-            _set_trend(row, {"value": mine[row_key],
-                             "raw_value": c.rows["raw"][row_key] if row_key in BY_CODE else mine[row_key]})
+            row = {"id": rows["ids"][row_key], "value": value_of(after, row_key)}
+            mine = value_of(key, row_key)
+            _set_trend(row, {"value": mine, "raw_value": c.rows["raw"][row_key] if row_key in BY_CODE else mine})
             del row["value"]
             trends.append(row)
     repository.replace_periods(session, [], new_rows)
