@@ -664,7 +664,7 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
     hist = st.get("hist") or {}
 
     def want(*codes: str) -> bool:
-        return only is None or any(c in only for c in codes)
+        return only is None or not only.isdisjoint(codes)
 
     # Shared cooperation
     if want("accepted_matches", "joint_projects", "cross_district_collaborations", "neighbour_city_collaborations"):

@@ -74,6 +74,7 @@ class ScoreSettings:
     neighbour_cities: tuple[str, ...] = ("330100", "330200")
     strategic_chains: tuple[str, ...] = ()
     key_tasks: tuple[dict, ...] = ()
+    _by_dimension: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def target(self, region_code: str, component: str, period: Period) -> Target | None:
         """The component's target in this region, scaled by the period's months for counts and values."""
@@ -86,6 +87,17 @@ class ScoreSettings:
         if BY_CODE[component].per_month:
             target, worst = target * period.months, worst * period.months
         return Target(target, worst)
+
+    def by_dimension(self, region_code: str, period: Period) -> dict[Dimension, list[tuple[str, Target | None]]]:
+        """Every component's target in this region and kind of period, by dimension (kept: the update asks this
+        for each scope it writes)."""
+        key = (region_code, period.kind)
+        found = self._by_dimension.get(key)
+        if found is None:
+            found = self._by_dimension[key] = {
+                d: [(code, self.target(region_code, code, period)) for code in codes]
+                for d, codes in _BY_DIMENSION.items()}
+        return found
 
 
 @cache
@@ -340,13 +352,10 @@ _BY_DIMENSION = {d: tuple(c.code for c in COMPONENTS if c.dimension == d) for d 
 
 
 def _values(p: Period, region_code: str, raw: dict[str, float | None], settings: ScoreSettings,
-            targets: dict, dimensions: Iterable[Dimension] = tuple(Dimension)) -> dict[str, float | None]:
+            dimensions: Iterable[Dimension] = tuple(Dimension)) -> dict[str, float | None]:
     """The normalised value of each component and the score of each dimension (of `dimensions` only), from raw
-    values, as `normalise` and `dimension_score` give them (`targets`: a cache of the region's targets)."""
-    found = targets.get((region_code, p.kind))
-    if found is None:
-        found = targets[(region_code, p.kind)] = {
-            d: [(code, settings.target(region_code, code, p)) for code in codes] for d, codes in _BY_DIMENSION.items()}
+    values, as `normalise` and `dimension_score` give them."""
+    found = settings.by_dimension(region_code, p)
     out: dict[str, float | None] = {}
     for d in dimensions:
         known = []
@@ -438,7 +447,6 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
     moved_of: dict[str, set[str]] = {}  # partial key -> row keys whose value (raw or normalised) moved
     # The normalised values of the rows written from a partial, by partial key, filled per dimension when read.
     normalised_of: dict[str, dict] = {}
-    targets: dict = {}
     new_rows: list[dict] = []
     updates: list[dict] = []
     for key, c in scopes.items():
@@ -452,11 +460,12 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             continue
         values = scope_values((c.region_id, c.chain_id), st, ref, platform.get(p, (0, 0)), as_of, codes)
         region_code = code_of[c.region_id]
+        targets_of = {code: t for found in settings.by_dimension(region_code, p).values() for code, t in found}
         if full:
             rows = {"ids": dict(c.rows["ids"]) if c.rows else {}, "raw": {}, "crc": {}}
         else:
             rows = c.rows
-            before = _values(p, region_code, rows["raw"], settings, targets,
+            before = _values(p, region_code, rows["raw"], settings,
                              {BY_CODE[code].dimension for code in codes})
         keys, details, moved = set(), {}, set()  # rows to write; of them, those whose value moved
         for code, value in values.items():
@@ -473,7 +482,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         keys |= moved
         rows["sample"], rows["activity"] = sample, [st["activity"], st["char_activity"]]
         dimensions = _DIMENSIONS if full else {BY_CODE[code].dimension for code in keys}
-        normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, targets, dimensions)
+        normalised = normalised_of[key] = _values(p, region_code, rows["raw"], settings, dimensions)
         for dimension in dimensions:
             if full or normalised[dimension.value] != before[dimension.value]:
                 moved.add(dimension.value)
@@ -484,7 +493,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         for row_key in keys:
             component = row_key if row_key in BY_CODE else None
             dimension = BY_CODE[row_key].dimension if component else Dimension(row_key)
-            target = settings.target(region_code, component, p) if component else None
+            target = targets_of[component] if component else None
             raw = rows["raw"][component] if component else normalised[row_key]
             detail = details[component] if component else _dumps(
                 {"components": sum(1 for code in _BY_DIMENSION[dimension] if normalised[code] is not None)})
@@ -512,7 +521,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         if row_key not in found:
             period, region_id = (scopes[key].period, scopes[key].region_id) if key in scopes else _parse(key)[:2]
             dimension = BY_CODE[row_key].dimension if row_key in BY_CODE else Dimension(row_key)
-            found.update(_values(period, code_of[region_id], rows_of(key)["raw"], settings, targets, (dimension,)))
+            found.update(_values(period, code_of[region_id], rows_of(key)["raw"], settings, (dimension,)))
         return found[row_key]
 
     for row in new_rows + updates:
