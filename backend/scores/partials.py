@@ -77,6 +77,7 @@ class Update:
         self.dirty: set[str] = set()
         self.ops: dict[str, list[tuple[Callable, tuple, tuple[str, ...]]]] = defaultdict(list)
         self.partials: dict[str, PartialKey] = {}
+        self.match_needs: dict[int, int | None] = {}  # a created project's match -> its need, when counted
 
     # Facts, read once per batch.
     def prefetch(self, keys: set[str]) -> None:
@@ -234,9 +235,9 @@ class Update:
                 pf["created"] = [e.at.isoformat(), e.id, e.match_id, e.region_id, e.chain_id, e.is_sample]
             match_id = pf["created"][2]
             if pf.get("need") is None and match_id is not None:
-                # The match's need, from its events already counted (as the full recompute knows it); a
-                # project waits in the match's facts until one is.
-                pf["need"] = repository.need_of_counted_match(self.session, match_id)
+                # The match's need, from its events already counted (as the full recompute knows it: read with the
+                # events, `repository.start_update`); a project waits in the match's facts until one is.
+                pf["need"] = self.match_needs.get(match_id)
                 if pf["need"] is None:
                     mf = self.fact(f"match:{match_id}")
                     if e.project_id not in mf.setdefault("projects", []):

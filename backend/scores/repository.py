@@ -67,14 +67,6 @@ def events(session: Session, since: datetime | None = None, qualified_score: flo
     return out
 
 
-def need_of_counted_match(session: Session, match_id: int) -> int | None:
-    """The need of a match, from its events already counted in the scores (`score_applied_events`)."""
-    return session.scalar(text(
-        "SELECT e.need_id FROM collaboration_events e WHERE e.match_id = :m AND e.need_id IS NOT NULL "
-        "AND e.kind LIKE 'match.%' AND EXISTS (SELECT 1 FROM score_applied_events a WHERE a.event_id = e.id) "
-        "LIMIT 1"), {"m": match_id})
-
-
 def regions(session: Session) -> list[Region]:
     return list(session.scalars(select(Region)))
 
@@ -137,19 +129,30 @@ SELECT f.key, f.value FROM score_facts f WHERE f.key IN (SELECT key FROM direct 
 """
 
 
+# The need of each match a created project of these events came from, from the match's events already counted
+# (as the full recompute knows it; these events are, as they were marked first): NULL while none is.
+_MATCH_NEEDS = (
+    "SELECT m.match_id, (SELECT e.need_id FROM collaboration_events e WHERE e.match_id = m.match_id "
+    "AND e.need_id IS NOT NULL AND e.kind LIKE 'match.%%' "
+    "AND EXISTS (SELECT 1 FROM score_applied_events a WHERE a.event_id = e.id) LIMIT 1) "
+    "FROM (SELECT DISTINCT match_id FROM collaboration_events WHERE id = ANY(%(ids)s) AND kind = 'project.created' "
+    "AND match_id IS NOT NULL) m")
+
+
 def start_update(session: Session, event_ids: list[int], qualified_score: float,
-                 ) -> tuple[dict | None, list[Event], list[tuple], dict, dict[str, dict]]:
+                 ) -> tuple[dict | None, list[Event], list[tuple], dict, dict[str, dict], dict[int, int | None]]:
     """Take the score writers' lock, then read what a per-event update needs first, in one round trip (a
     pipeline: each statement sees what was committed before it ran, so after the lock): the `built` fact (None:
     the state is not built); the events with these ids that move a score and were not counted yet, marked counted now (a need's
     proposal only when it is its first or first qualified one); the admins' targets; the reference data with
-    the events' organisations only; and the stored facts about the events."""
+    the events' organisations only; the stored facts about the events; and the need of the match of each created
+    project (`_MATCH_NEEDS`)."""
     session.flush()
     raw = session.connection().connection.dbapi_connection
     params = {"ids": event_ids, "kinds": list(SCORED_KINDS), "qualified": qualified_score}
     with raw.pipeline():
-        cursors = [raw.cursor() for _i in range(7)]
-        lock, built, applied, events, targets, reference, facts = cursors
+        cursors = [raw.cursor() for _i in range(8)]
+        lock, built, applied, events, targets, reference, facts, match_needs = cursors
         lock.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOCK})
         built.execute("SELECT (SELECT value FROM score_facts WHERE key = 'built')")
         applied.execute(_MARK_APPLIED, params)
@@ -158,12 +161,13 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
         reference.execute(_REFERENCE.format(orgs="id IN (SELECT unnest(organisation_ids) FROM collaboration_events "
                                                  "WHERE id = ANY(%(ids)s))"), params)
         facts.execute(_EVENT_FACTS, params)
+        match_needs.execute(_MATCH_NEEDS, params)
     fresh = {r[0] for r in applied.fetchall()}
     found = [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
                    need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])
              for r in events.fetchall() if r[0] in fresh]
     return (built.fetchone()[0], found, [tuple(r) for r in targets.fetchall()], _reference(reference.fetchall()),
-            dict(facts.fetchall()))
+            dict(facts.fetchall()), dict(match_needs.fetchall()))
 
 
 def replace_periods(session: Session, periods: list[tuple[date, date]], rows: list[dict]) -> None:
@@ -440,8 +444,8 @@ def _unpack(stored: str | None) -> dict | None:
             "crc": dict(zip(_RAW_KEYS, found["c"], strict=True))}
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+# One encoder for every call: `json.dumps` with options builds a new one each time (most documents here are small).
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
     if not keys:

@@ -74,7 +74,7 @@ class ScoreSettings:
     neighbour_cities: tuple[str, ...] = ("330100", "330200")
     strategic_chains: tuple[str, ...] = ()
     key_tasks: tuple[dict, ...] = ()
-    _by_dimension: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _targets: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # by_dimension, by_component
 
     def target(self, region_code: str, component: str, period: Period) -> Target | None:
         """The component's target in this region, scaled by the period's months for counts and values."""
@@ -92,11 +92,20 @@ class ScoreSettings:
         """Every component's target in this region and kind of period, by dimension (kept: the update asks this
         for each scope it writes)."""
         key = (region_code, period.kind)
-        found = self._by_dimension.get(key)
+        found = self._targets.get(key)
         if found is None:
-            found = self._by_dimension[key] = {
+            found = self._targets[key] = {
                 d: [(code, self.target(region_code, code, period)) for code in codes]
                 for d, codes in _BY_DIMENSION.items()}
+        return found
+
+    def by_component(self, region_code: str, period: Period) -> dict[str, Target | None]:
+        """Every component's target in this region and kind of period (kept, as `by_dimension`)."""
+        key = (region_code, period.kind, "components")
+        found = self._targets.get(key)
+        if found is None:
+            found = self._targets[key] = {
+                code: t for pairs in self.by_dimension(region_code, period).values() for code, t in pairs}
         return found
 
 
@@ -281,8 +290,8 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+# One encoder for every call: `json.dumps` with options builds a new one each time (most documents here are small).
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _crc(text: str) -> int:
@@ -360,14 +369,18 @@ def _values(p: Period, region_code: str, raw: dict[str, float | None], settings:
     for d in dimensions:
         known = []
         for code, target in found[d]:
-            value = raw.get(code)
-            out[code] = value = (
-                None if value is None or target is None or target.target == target.worst else
-                round(100.0 * min(1.0, max(0.0, (value - target.worst) / (target.target - target.worst))), 2))
+            out[code] = value = _normalised(raw.get(code), target)
             if value is not None:
                 known.append(value)
         out[d.value] = round(sum(known) / len(known), 2) if known else None
     return out
+
+
+def _normalised(raw: float | None, target: Target | None) -> float | None:
+    """`normalise`, inlined for the update's hot loop."""
+    if raw is None or target is None or target.target == target.worst:
+        return None
+    return round(100.0 * min(1.0, max(0.0, (raw - target.worst) / (target.target - target.worst))), 2)
 
 
 def apply_event(session: Session, event_id: int, *, as_of: date | None = None,
@@ -384,7 +397,7 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     on a later day than `as_of`, a full recompute."""
     as_of = as_of or local_day(datetime.now(UTC))
     qualified = get_settings().qualified_score
-    built, found, targets, reference_rows, known = repository.start_update(
+    built, found, targets, reference_rows, known, match_needs = repository.start_update(
         session, list(dict.fromkeys(event_ids)), qualified)
     # Not built (a ledger that predates the state), or built on a later day than this one (needs judged on that
     # day count in totals: `Reference.state_day`): only a full recompute is right.
@@ -397,6 +410,7 @@ def apply_events(session: Session, event_ids: list[int], *, as_of: date | None =
     ref = dataclasses.replace(ref, state_day=date.fromordinal(built.get("day", as_of.toordinal())))
     update = Update(session, ref, qualified)
     update.facts.update(known)
+    update.match_needs = match_needs
     if "day" not in built:  # the empty state of an empty ledger: it is built on the day of its first update
         update.facts["built"] = {"day": as_of.toordinal()}
         update.dirty.add("built")
@@ -460,7 +474,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             continue
         values = scope_values((c.region_id, c.chain_id), st, ref, platform.get(p, (0, 0)), as_of, codes)
         region_code = code_of[c.region_id]
-        targets_of = {code: t for found in settings.by_dimension(region_code, p).values() for code, t in found}
+        targets_of = settings.by_component(region_code, p)
         if full:
             rows = {"ids": dict(c.rows["ids"]) if c.rows else {}, "raw": {}, "crc": {}}
         else:
@@ -520,8 +534,11 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         found = normalised_of.setdefault(key, {})
         if row_key not in found:
             period, region_id = (scopes[key].period, scopes[key].region_id) if key in scopes else _parse(key)[:2]
-            dimension = BY_CODE[row_key].dimension if row_key in BY_CODE else Dimension(row_key)
-            found.update(_values(period, code_of[region_id], rows_of(key)["raw"], settings, (dimension,)))
+            if row_key in BY_CODE:  # a component alone, not its whole dimension
+                target = settings.by_component(code_of[region_id], period)[row_key]
+                found[row_key] = _normalised(rows_of(key)["raw"].get(row_key), target)
+            else:
+                found.update(_values(period, code_of[region_id], rows_of(key)["raw"], settings, (Dimension(row_key),)))
         return found[row_key]
 
     for row in new_rows + updates:
