@@ -583,16 +583,15 @@ def _hist_median(hist: dict[str, int] | None) -> float | None:
     if not hist:
         return None
     total = sum(hist.values())
-    values = sorted([(int(k), n) for k, n in hist.items()])
-    wanted = ((total - 1) // 2, total // 2)
-    found, seen = [], 0
-    for value, n in values:
-        while len(found) < 2 and seen + n > wanted[len(found)]:
-            found.append(value)
-        seen += n
-        if len(found) == 2:
-            break
-    return (found[0] + found[1]) / 2
+    low_rank, high_rank = (total - 1) // 2, total // 2
+    seen, low = 0, None
+    for key in sorted(hist, key=int):
+        seen += hist[key]
+        if low is None and seen > low_rank:
+            low = int(key)
+        if seen > high_rank:
+            return (low + int(key)) / 2
+    return None
 
 
 def _hist_count(hist: dict[str, int] | None) -> int:
