@@ -143,10 +143,10 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
                  ) -> tuple[dict | None, list[Event], list[tuple], dict, dict[str, dict], dict[int, int | None]]:
     """Take the score writers' lock, then read what a per-event update needs first, in one round trip (a
     pipeline: each statement sees what was committed before it ran, so after the lock): the `built` fact (None:
-    the state is not built); the events with these ids that move a score and were not counted yet, marked counted now (a need's
-    proposal only when it is its first or first qualified one); the admins' targets; the reference data with
-    the events' organisations only; the stored facts about the events; and the need of the match of each created
-    project (`_MATCH_NEEDS`)."""
+    the state is not built); the events with these ids that move a score and were not counted yet, marked counted
+    now (a need's proposal only when it is its first or first qualified one); the admins' targets; the reference
+    data with the events' organisations only; the stored facts about the events; and the need of the match of
+    each created project (`_MATCH_NEEDS`)."""
     session.flush()
     raw = session.connection().connection.dbapi_connection
     params = {"ids": event_ids, "kinds": list(SCORED_KINDS), "qualified": qualified_score}
