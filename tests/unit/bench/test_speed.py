@@ -63,3 +63,19 @@ def test_quick_bench_reports_every_figure(pg_server_url: str):
     with psycopg.connect(pg_server_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         left = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'matchmaker_bench'").fetchone()
     assert left is None
+
+
+def test_the_bench_can_run_on_a_throwaway_cluster_configured_as_production(tmp_path, monkeypatch):
+    """MATCHMAKER_BENCH_SERVER=production: an embedded cluster of the bench's own with docker-compose.yml's
+    PostgreSQL settings, deleted afterwards; unset, the configured server."""
+    from backend.bench import speed
+    from backend.config import get_settings
+
+    settings = get_settings().model_copy(update={"data_dir": tmp_path})
+    monkeypatch.setenv("MATCHMAKER_BENCH_SERVER", "production")
+    with speed.bench_server(settings) as (url, server):
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            shown = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in speed.PRODUCTION_SERVER}
+        assert server == "production" and shown == speed.PRODUCTION_SERVER
+        assert (tmp_path / "bench-pg" / "PG_VERSION").exists()
+    assert not (tmp_path / "bench-pg").exists()

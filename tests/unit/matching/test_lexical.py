@@ -329,3 +329,34 @@ def test_impact_sql_rescores_the_share_of_a_full_pool_and_all_of_one_that_is_not
     # ... and a share of 1 rescores the pool's single best posting only
     rows = conn.execute(sql, dict(params, rescore=1, limit=10)).all()
     assert len(rows) == 1
+
+
+def test_the_pool_counts_each_candidate_term_a_posting_holds_when_only_part_of_it_is_rescored(conn):
+    from sqlalchemy import text
+
+    # posting 1 holds three candidate terms of small weight, posting 2 one term of large weight
+    _fill(conn, {1: "在线检测仪器", 2: "磨削工艺"})
+    conn.execute(text("CREATE TEMP TABLE fb_terms (term text, impact real, posting bigint, "
+                      "PRIMARY KEY (term, impact, posting))"))
+    conn.execute(text("INSERT INTO fb_terms SELECT u.lexeme, 1.0, d.id FROM fb_t AS d, unnest(d.lex) AS u"))
+    q = search_terms(query_tokens("磨削在线检测"))
+    sql = text(lexical.impact_sql("fb_t", "fb_terms", "posting"))
+    params = {"cterms": ["磨削", "在线", "线检", "检测"], "cweights": [10.0, 1.0, 1.0, 1.0], "terms": q,
+              "idf": [1.0] * len(q), "avg_dl": 8.0, "also": [], "per_term": 10, "pool": 2, "rescore": 1,
+              "limit": 10}
+    # a full pool of 2 of which only the best is rescored: 10 against 3 without the bonus, 15 against 18 with 5
+    assert [r.id for r in conn.execute(sql, dict(params, bonus=0.0))] == [2]
+    assert [r.id for r in conn.execute(sql, dict(params, bonus=5.0))] == [1]
+    # a pool rescored whole returns both, whatever the bonus
+    assert {r.id for r in conn.execute(sql, dict(params, bonus=5.0, rescore=2))} == {1, 2}
+
+
+def test_the_matched_term_bonus_applies_only_where_part_of_the_pool_is_rescored():
+    def params(n_docs: int, also: tuple = ()) -> dict:
+        return lexical.impact_params(["磨削"], {}, {"磨削": 3}, n_docs, 100.0, ["磨削"], limit=10, also=also)
+
+    assert params(100_000)["bonus"] == lexical.MATCHED_TERM_BONUS > 0
+    assert params(100_000)["rescore"] == round(lexical.POOL * lexical.RESCORE_SHARE)
+    # a collection the size of the bench sets, and a feedback pass, rescore their whole pool in the impact order
+    assert params(lexical.RESCORE_ALL_UP_TO)["bonus"] == 0.0
+    assert params(100_000, also=(7,))["bonus"] == 0.0
