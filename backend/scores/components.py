@@ -660,7 +660,6 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
     computation (judged needs)."""
     _region_id, chain_id = scope
     v: dict[str, Value] = {}
-    hist = st.get("hist") or {}
 
     def want(*codes: str) -> bool:
         return only is None or not only.isdisjoint(codes)
@@ -687,12 +686,13 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
     if want("matched_need_share", "need_to_project_conversion"):
         reached = {"posted": st["posted"], **{stage: st["reached"].get(stage, 0) for stage in FUNNEL[1:]}}
         steps = {f"{a}_to_{b}": _pct(reached[b], reached[a]) for a, b in _STEPS}
+        hist = st["hist"]  # read only by the components that need it: a stored state decodes it when first read
         median_days = {f"{a}_to_{b}": _hist_median(hist.get(f"{a}_to_{b}")) for a, b in _STEPS}
         funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
         v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
         v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
     if want("median_days_to_acceptance"):
-        v["median_days_to_acceptance"] = Value(_hist_median(hist.get("accepted")))
+        v["median_days_to_acceptance"] = Value(_hist_median(st["hist"].get("accepted")))
     if want("project_completion_share", "commercialised_projects", "contract_value"):
         v["project_completion_share"] = Value(_pct(st["completed"], st["completed"] + st["terminated"]),
                                               {"completed": st["completed"], "terminated": st["terminated"]})
@@ -701,6 +701,7 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
 
     # Intelligent sensing: a need is judged once it is 14 (7) days old on the day of computation
     if want("median_days_to_first_response"):
+        hist = st["hist"]
         v["median_days_to_first_response"] = Value(_hist_median(hist.get("response")),
                                                    {"responded_needs": _hist_count(hist.get("response"))})
     if want("stale_need_share", "qualified_match_within_7_days"):
@@ -720,6 +721,7 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
         v["qualified_match_within_7_days"] = Value(_pct(qualified, judged_7),
                                                    {"qualified": qualified, "judged": judged_7})
     if want("median_days_to_resolve_alert"):
+        hist = st["hist"]
         v["median_days_to_resolve_alert"] = Value(
             _hist_median(hist.get("alert")),
             {"resolved_alerts": _hist_count(hist.get("alert")), "automatic": st["alerts_automatic"]})

@@ -97,7 +97,8 @@ class ScorePartial(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     chain_id: Mapped[int | None] = mapped_column(ForeignKey("industry_chains.id"))
     # JSON documents kept as text: the update reads and rewrites them for every event, and the database has no
-    # reason to parse them (`state::jsonb` reads one).
+    # reason to parse them. `state` is two lines (`repository.load_state`): the state without its histograms, then
+    # the histograms, decoded only when read (`split_part(state, E'\n', 1)::jsonb` reads the first).
     state: Mapped[str] = mapped_column(Text)
     # The snapshots written from it (`repository._pack`): their ids, the components' raw values, the sample
     # flag and the location quotient's counts; NULL for the platform's totals.

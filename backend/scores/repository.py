@@ -447,6 +447,41 @@ def _unpack(stored: str | None) -> dict | None:
 # One encoder for every call: `json.dumps` with options builds a new one each time (most documents here are small).
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
+
+class StoredState(dict):
+    """A partial's state as read from `score_partials.state`: its histograms (`hist`, most of its bytes) are decoded
+    when first read, and written back as they were read when nothing read them (most partials an event changes
+    touch only counters: an event's own periods, as against its need's cohort)."""
+
+    __slots__ = ("hist_text",)
+
+    def __missing__(self, key: str) -> dict:
+        if key != "hist" or self.hist_text is None:
+            raise KeyError(key)
+        self["hist"] = found = json.loads(self.hist_text)
+        return found
+
+
+def load_state(stored: str) -> StoredState:
+    """A stored state: two JSON documents on two lines, the state without its histograms, then the histograms (a
+    state written as one document, before they were apart, reads too)."""
+    head, _newline, hist = stored.partition("\n")
+    st = StoredState(json.loads(head))
+    st.hist_text = hist or None
+    return st
+
+
+def dump_state(st: dict) -> str:
+    """The text `load_state` reads (JSON text holds no raw newline); histograms nobody read go back unchanged."""
+    hist = dict.pop(st, "hist", None)
+    try:
+        if hist is None:
+            return f"{_dumps(st)}\n{getattr(st, 'hist_text', None) or '{}'}"
+        return f"{_dumps(st)}\n{_dumps(hist)}"
+    finally:
+        if hist is not None:
+            st["hist"] = hist
+
 def facts_of(session: Session, keys: list[str]) -> dict[str, dict]:
     if not keys:
         return {}
@@ -467,7 +502,7 @@ def partials_of(session: Session, keys: list[str], rows_keys: list[str] = (),
         "SELECT key, CASE WHEN key IN (SELECT jsonb_array_elements_text(%s::jsonb)) THEN state END, rows "
         "FROM score_partials WHERE key IN (SELECT jsonb_array_elements_text(%s::jsonb))",
         (_dumps(list(keys)), _dumps([*keys, *rows_keys])))
-    return {r[0]: (None if r[1] is None else json.loads(r[1]), _unpack(r[2])) for r in found}
+    return {r[0]: (None if r[1] is None else load_state(r[1]), _unpack(r[2])) for r in found}
 
 
 def reserve_snapshot_ids(session: Session, n: int) -> int:
@@ -519,7 +554,7 @@ def write_update(session: Session, *, facts: dict[str, dict], partials: list[dic
     with raw.pipeline():
         if partials:
             raw.cursor().executemany(_PUT_PARTIAL, [
-                (p["key"], p["period"], p["period_start"], p["region_id"], p["chain_id"], _dumps(p["state"]),
+                (p["key"], p["period"], p["period_start"], p["region_id"], p["chain_id"], dump_state(p["state"]),
                  _pack(p["rows"])) for p in partials])
         for statement, doc, expected in statements:
             cursor = raw.cursor()
@@ -541,7 +576,7 @@ def replace_state(session: Session, partials: list[tuple], facts: dict[str, dict
         with cursor.copy("COPY score_partials (key, period, period_start, region_id, chain_id, state, rows) FROM STDIN"
                          ) as copy:
             for row in partials:
-                copy.write_row((*row[:5], _dumps(row[5]), _pack(row[6])))
+                copy.write_row((*row[:5], dump_state(row[5]), _pack(row[6])))
         with cursor.copy("COPY score_facts (key, value) FROM STDIN") as copy:
             copy.write_row(("built", _dumps({"day": day.toordinal()})))
             for key, value in facts.items():

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from backend.ledger.kinds import EventKind as K
 from backend.scores import service
 from backend.scores.models import ScoreAppliedEvent, ScoreFact, ScorePartial
+from backend.scores.repository import load_state
 from tests.unit.scores.test_service import AS_OF, rows
 
 START = datetime(2024, 11, 20, 1, 0, tzinfo=UTC)  # streams cross months, quarters and a year
@@ -91,7 +92,8 @@ def state(session) -> tuple:  # noqa: ANN001
     applied events (a platform partial without activity is the same as none)."""
     partials = {}
     for r in session.scalars(select(ScorePartial)):
-        found = {"state": json.loads(r.state), "rows": json.loads(r.rows) if r.rows else None}
+        stored = load_state(r.state)
+        found = {"state": {**stored, "hist": stored["hist"]}, "rows": json.loads(r.rows) if r.rows else None}
         if r.region_id is not None or found["state"]["activity"]:
             partials[r.key] = _tidy(found)
     facts = {r.key: _tidy(r.value) for r in session.scalars(select(ScoreFact)) if _tidy(r.value) or r.key == "built"}
