@@ -343,3 +343,22 @@ def test_centred_similarities_from_the_database_equal_the_cosines_of_centred_vec
         if item in result.features:
             assert result.features[item]["cos"] == pytest.approx(value, abs=1e-4)
     assert matching.FEEDBACK in result.rankings
+
+
+def test_the_product_centres_the_languages_by_default_and_can_be_told_not_to(monkeypatch):
+    """Language centring is the default scale (measured on every bench set, README); setting it off goes back to
+    raw cosines and the raw model."""
+    from backend.config import get_settings
+    from matching.channels import MULTILINGUAL
+
+    monkeypatch.delenv("MATCHMAKER_LANGUAGE_CENTRING", raising=False)
+    get_settings.cache_clear()
+    try:
+        found = matching._centring(MULTILINGUAL)
+        assert found is not None and found.model_id == matching.embedder(MULTILINGUAL).model_id
+        monkeypatch.setenv("MATCHMAKER_LANGUAGE_CENTRING", "0")
+        get_settings.cache_clear()
+        assert matching._centring(MULTILINGUAL) is None
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
