@@ -8,7 +8,6 @@ harmless (docs/scores.md, "Computation")."""
 
 import dataclasses
 import gc
-import json
 import math
 import zlib
 from collections import defaultdict
@@ -292,8 +291,7 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
-# One encoder for every call: `json.dumps` with options builds a new one each time (most documents here are small).
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+_dumps = repository.dumps
 
 
 def _crc(text: str) -> int:
