@@ -1,5 +1,7 @@
 """Every query of the scores: the ledger rows they read, the reference data, and the snapshots they write."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import orjson
@@ -541,36 +543,61 @@ _SET_TRENDS = ("UPDATE score_snapshots s SET previous_raw_value = u.previous_raw
                "WHERE s.id = u.id")
 
 
-def write_update(session: Session, *, facts: dict[str, dict], partials: list[dict], rows: dict[str, dict],
-                 snapshots: list[dict], trends: list[dict]) -> bool:
-    """Write what one per-event update changed, in one round trip (a pipeline): facts by key, partials (dicts of
-    key, period, period_start, region_id, chain_id, state, rows), the rows of other partials by key, snapshots
-    (dicts of id, value, raw_value, target, previous_raw_value, trend, detail as JSON text, is_sample) and trends
-    (dicts of id, previous_raw_value, trend). Return whether every snapshot the stored state names was there
-    (False: the state and the snapshots disagree, and only a full recompute can tell which is right)."""
-    statements = []
-    if facts:
-        statements.append((_PUT_FACTS, dumps(facts), None))
-    if rows:
-        statements.append((_PUT_ROWS, dumps({k: _pack(v) for k, v in rows.items()}), None))
-    if snapshots:
-        statements.append((_UPDATE_SNAPSHOTS, dumps(snapshots), len(snapshots)))
-    if trends:
-        statements.append((_SET_TRENDS, dumps(trends), len(trends)))
-    session.flush()
-    raw = session.connection().connection.dbapi_connection
-    done = []
-    with raw.pipeline():
+class UpdateWriter:
+    """The writes of one per-event update, sent as soon as each is ready on one pipeline (`update_writer`): the
+    server works through each statement while the update goes on computing the next (on a two-core machine the
+    server's writes and the process's encoding and trends then overlap instead of adding up)."""
+
+    def __init__(self, raw) -> None:  # noqa: ANN001
+        self.raw = raw
+        self.expected: list[tuple] = []
+
+    def _send(self, statement: str, params: tuple, expected: int | None = None) -> None:
+        cursor = self.raw.cursor()
+        cursor.execute(statement, params)
+        self.expected.append((cursor, expected))
+
+    def snapshots(self, snapshots: list[dict]) -> None:
+        """Snapshots by id: dicts of id, value, raw_value, target, previous_raw_value, trend, detail as JSON text,
+        is_sample."""
+        if snapshots:
+            self._send(_UPDATE_SNAPSHOTS, (dumps(snapshots),), len(snapshots))
+
+    def partials(self, partials: list[dict]) -> None:
+        """Partials: dicts of key, period, period_start, region_id, chain_id, state, rows."""
         if partials:
-            raw.cursor().execute(_PUT_PARTIALS, (
+            self._send(_PUT_PARTIALS, (
                 [p["key"] for p in partials], [p["period"] for p in partials], [p["period_start"] for p in partials],
                 [p["region_id"] for p in partials], [p["chain_id"] for p in partials],
                 [dump_state(p["state"]) for p in partials], [_pack(p["rows"]) for p in partials]))
-        for statement, doc, expected in statements:
-            cursor = raw.cursor()
-            cursor.execute(statement, (doc,))
-            done.append((cursor, expected))
-    return all(expected is None or cursor.rowcount == expected for cursor, expected in done)
+
+    def facts(self, facts: dict[str, dict]) -> None:
+        if facts:
+            self._send(_PUT_FACTS, (dumps(facts),))
+
+    def rows(self, rows: dict[str, dict]) -> None:
+        """The rows of other partials, by key."""
+        if rows:
+            self._send(_PUT_ROWS, (dumps({k: _pack(v) for k, v in rows.items()}),))
+
+    def trends(self, trends: list[dict]) -> None:
+        """Trends by id: dicts of id, previous_raw_value, trend."""
+        if trends:
+            self._send(_SET_TRENDS, (dumps(trends),), len(trends))
+
+    def consistent(self) -> bool:
+        """Whether every snapshot the stored state names was there (False: the state and the snapshots disagree,
+        and only a full recompute can tell which is right); once the pipeline is done."""
+        return all(expected is None or cursor.rowcount == expected for cursor, expected in self.expected)
+
+
+@contextmanager
+def update_writer(session: Session) -> Iterator[UpdateWriter]:
+    """One round trip for the writes of a per-event update (a pipeline, synchronised when the block ends)."""
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    with raw.pipeline():
+        yield UpdateWriter(raw)
 
 
 def clear_state(session: Session) -> None:

@@ -568,31 +568,33 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
         if earlier is not None:
             value = value_of(before_key, row_key)
             _set_trend(row, {"value": value, "raw_value": earlier["raw"].get(row_key) if row["component"] else value})
-    trends = []
-    for key, moved in moved_of.items():  # the period after compares with these values: its trends move
-        c = scopes[key]
-        after = key_of(c.period.next(), c.region_id, c.chain_id)
-        rows = rows_of(after)
-        if rows is None:
-            continue
-        for row_key in moved - written.get(after, set()):
-            if row_key not in rows["ids"]:
-                continue
-            row = {"id": rows["ids"][row_key], "value": value_of(after, row_key)}
-            mine = value_of(key, row_key)
-            _set_trend(row, {"value": mine, "raw_value": c.rows["raw"][row_key] if row_key in BY_CODE else mine})
-            del row["value"]
-            trends.append(row)
     repository.replace_periods(session, [], new_rows)
-    consistent = repository.write_update(
-        session, facts=update.dirty_facts(),
-        partials=[{"key": key, "period": c.period.kind, "period_start": c.period.start, "region_id": c.region_id,
-                   "chain_id": c.chain_id, "state": c.state, "rows": c.rows} for key, c in changed.items()],
-        rows={key: c.rows for key, c in lq_only.items() if key in written},
-        snapshots=[{k: row[k] for k in ("id", "value", "raw_value", "target", "previous_raw_value", "trend", "detail",
-                                        "is_sample")} for row in updates],
-        trends=trends)
-    if not consistent:  # a snapshot the state names is gone (the tables were emptied apart): rebuild both
+    with repository.update_writer(session) as writer:
+        # The largest statements first: the server writes them while the trends of the period after are worked out.
+        writer.snapshots([{k: row[k] for k in ("id", "value", "raw_value", "target", "previous_raw_value", "trend",
+                                               "detail", "is_sample")} for row in updates])
+        writer.partials([{"key": key, "period": c.period.kind, "period_start": c.period.start,
+                          "region_id": c.region_id, "chain_id": c.chain_id, "state": c.state, "rows": c.rows}
+                         for key, c in changed.items()])
+        writer.facts(update.dirty_facts())
+        writer.rows({key: c.rows for key, c in lq_only.items() if key in written})
+        trends = []
+        for key, moved in moved_of.items():  # the period after compares with these values: its trends move
+            c = scopes[key]
+            after = key_of(c.period.next(), c.region_id, c.chain_id)
+            rows = rows_of(after)
+            if rows is None:
+                continue
+            for row_key in moved - written.get(after, set()):
+                if row_key not in rows["ids"]:
+                    continue
+                row = {"id": rows["ids"][row_key], "value": value_of(after, row_key)}
+                mine = value_of(key, row_key)
+                _set_trend(row, {"value": mine, "raw_value": c.rows["raw"][row_key] if row_key in BY_CODE else mine})
+                del row["value"]
+                trends.append(row)
+        writer.trends(trends)
+    if not writer.consistent():  # a snapshot the state names is gone (the tables were emptied apart): rebuild both
         return recompute(session, as_of=as_of, settings=settings)
     return len(new_rows) + len(updates)
 
