@@ -301,6 +301,10 @@ def _pct(part: float, whole: float) -> float | None:
     return None if not whole else 100.0 * part / whole
 
 
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
 def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
@@ -745,8 +749,11 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
     if want("characteristic_lq"):
         region_share = _pct(st["char_activity"], st["activity"])
         platform_share = _pct(platform[1], platform[0])
-        lq = None if region_share is None or not platform_share else region_share / platform_share
-        v["characteristic_lq"] = Value(lq, {"region_share": region_share, "platform_share": platform_share})
+        lq = None if region_share is None or not platform_share else round(region_share / platform_share, 3)
+        # Kept to one more decimal than the page shows (and the shares to the page's one): one event anywhere moves
+        # the platform's share by a few thousandths of a point, which otherwise rewrote every district's row.
+        v["characteristic_lq"] = Value(lq, {"region_share": _round(region_share, 1),
+                                            "platform_share": _round(platform_share, 1)})
     if want("characteristic_project_share"):
         v["characteristic_project_share"] = Value(_pct(st["char_projects"], st["cohort_projects"]),
                                                   {"projects": st["cohort_projects"]})

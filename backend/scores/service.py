@@ -577,7 +577,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
                           "region_id": c.region_id, "chain_id": c.chain_id, "state": c.state, "rows": c.rows}
                          for key, c in changed.items()])
         writer.facts(update.dirty_facts())
-        writer.rows({key: c.rows for key, c in lq_only.items() if key in written})
+        writer.rows({key: c.rows for key, c in lq_only.items() if written.get(key)})
         trends = []
         for key, moved in moved_of.items():  # the period after compares with these values: its trends move
             c = scopes[key]

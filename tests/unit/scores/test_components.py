@@ -159,6 +159,25 @@ def test_characteristic_development_location_quotient():
     assert raw(baseline(), scope=(CITY, BEARINGS))["characteristic_lq"] is None  # a share of chains
 
 
+def test_the_location_quotient_is_kept_to_one_decimal_more_than_the_page_shows():
+    # 6,000 needs in district 2's characteristic chain, 4,000 in district 3's other: one more characteristic need in
+    # district 3 moves the platform's share by 0.004 points, which must not rewrite district 2's row (it did for
+    # every district at every event, before the rounding)
+    events = [ev(i, K.NEED_POSTED, at(1, 2), D2, BEARINGS, (FIRM_A,), need=i) for i in range(6000)]
+    events += [ev(i, K.NEED_POSTED, at(1, 2), D3, HYDROGEN, (FIRM_B,), need=i) for i in range(6000, 10_000)]
+    more = [*events, ev(10_000, K.NEED_POSTED, at(1, 3), D3, BEARINGS, (FIRM_B,), need=10_000)]
+
+    def lq(evs: list, scope: tuple) -> object:
+        return compute_period(JANUARY, evs, facts(evs), REF, as_of=AS_OF)[scope]["characteristic_lq"]
+
+    before, after = lq(events, (D2, None)), lq(more, (D2, None))
+    assert before.raw == after.raw == 1.667  # 100 % / 60 %, and 100 % / 60.004 %
+    assert before.detail == after.detail == {"region_share": 100.0, "platform_share": 60.0}
+    # on a small platform the same need moves every district's quotient, as it should
+    assert lq(baseline(), (D2, None)).raw != lq([*baseline(), ev(99, K.NEED_POSTED, at(1, 3), D3, BEARINGS,
+                                                                  (FIRM_B,), need=99)], (D2, None)).raw
+
+
 def test_districts_and_chains_are_scopes_of_their_own():
     d2, d3 = raw(baseline(), scope=(D2, None)), raw(baseline(), scope=(D3, None))
     assert (d2["accepted_matches"], d3["accepted_matches"]) == (1, 1)
