@@ -693,7 +693,10 @@ def scope_values(scope: Scope, st: dict, ref: Reference, platform: tuple[int, in
         hist = st["hist"]  # read only by the components that need it: a stored state decodes it when first read
         median_days = {f"{a}_to_{b}": _hist_median(hist.get(f"{a}_to_{b}")) for a, b in _STEPS}
         funnel = {"reached": reached, "conversion": steps, "median_days": median_days}
-        v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]), funnel)
+        # The funnel is the detail of the deeper component only: a need reaching a later stage then rewrites one
+        # row per scope, not two (the shallower one's value and detail do not move).
+        v["matched_need_share"] = Value(_pct(reached["matched"], reached["posted"]),
+                                        {"matched": reached["matched"], "posted": reached["posted"]})
         v["need_to_project_conversion"] = Value(_pct(reached["project"], reached["posted"]), funnel)
     if want("median_days_to_acceptance"):
         v["median_days_to_acceptance"] = Value(_hist_median(st["hist"].get("accepted")))

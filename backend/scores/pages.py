@@ -333,8 +333,8 @@ def _component(dimensions: list[DimensionMetric], code: str) -> ComponentMetric 
 
 def funnel(dimensions: list[DimensionMetric]) -> list[FunnelStep]:
     """Need → matched → … → commercialised for the needs posted in the period, with the conversion at each step
-    (the `detail` of the `matched_need_share` component, docs/scores.md)."""
-    component = _component(dimensions, "matched_need_share")
+    (the `detail` of the `need_to_project_conversion` component, docs/scores.md)."""
+    component = _component(dimensions, "need_to_project_conversion")
     detail = component.detail if component else {}
     reached = detail.get("reached") or {}
     if not reached.get("posted"):

@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from backend.ledger.kinds import EventKind as K
 from backend.regions.models import Region
@@ -83,6 +83,28 @@ def test_a_redelivered_event_counts_once(world):
                     ).raw_value == 1.0  # Xinchang firm, Yuecheng college
     service.recompute(world.session, as_of=AS_OF)
     assert rows(world.session) == first
+
+
+def test_a_need_reaching_a_later_stage_rewrites_the_funnel_row_and_not_the_matched_share(world):
+    world.emit(K.NEED_POSTED, when(3, 4), need=0)
+    world.emit(K.MATCH_PROPOSED, when(3, 5), need=0, cap=0, fused_score=0.7, rank=1)
+    service.recompute(world.session, as_of=AS_OF)
+
+    def where(component: str) -> tuple:  # a rewritten row is a new row version, at a new place
+        row = snapshot(world.session, "330600", component, "month", date(2025, 3, 1))
+        return world.session.execute(text("SELECT ctid::text FROM score_snapshots WHERE id = :i"),
+                                     {"i": row.id}).scalar(), row.detail
+
+    matched, funnel = where("matched_need_share"), where("need_to_project_conversion")
+    accepted = world.emit(K.MATCH_ACCEPTED, when(3, 9), need=0, cap=0, **{"from": "firm_interested"})
+    service.apply_event(world.session, accepted.id, as_of=AS_OF)
+    world.session.expire_all()
+    assert where("matched_need_share") == matched and matched[1] == {"matched": 1, "posted": 1}
+    moved = where("need_to_project_conversion")
+    assert moved[0] != funnel[0] and (funnel[1]["reached"]["accepted"], moved[1]["reached"]["accepted"]) == (0, 1)
+    incremental = rows(world.session)
+    service.recompute(world.session, as_of=AS_OF)
+    assert rows(world.session) == incremental
 
 
 def test_trends_compare_with_the_previous_period_even_when_it_is_updated_later(world):
