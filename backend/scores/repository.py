@@ -450,10 +450,9 @@ def dumps(value: object) -> str:
     """Compact JSON text (orjson: encoding and decoding states, rows and documents was the largest part of an
     incremental update's CPU with the standard library's codec, see docs/scores.md). Keys that are not strings
     become strings, as with `json.dumps`."""
-    return _orjson_dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-_orjson_dumps = orjson.dumps
 loads = orjson.loads
 
 
