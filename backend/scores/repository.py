@@ -448,9 +448,10 @@ def _unpack(stored: str | None) -> dict | None:
 
 def dumps(value: object) -> str:
     """Compact JSON text (orjson: encoding and decoding states, rows and documents was the largest part of an
-    incremental update's CPU with the standard library's codec, see docs/scores.md). Keys that are not strings
-    become strings, as with `json.dumps`."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    incremental update's CPU with the standard library's codec, see docs/scores.md). A key that is not a string
+    is an error: a state's keys are strings already (`_bump`); a number turned into a string on the way out would be
+    read back as a string and then counted apart from the same key added as a number."""
+    return orjson.dumps(value).decode()
 
 
 loads = orjson.loads

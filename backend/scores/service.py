@@ -291,9 +291,6 @@ def _facts_by_key(f: Facts, leaves: dict[Period, dict[Leaf, Partial]]) -> dict[s
     return out
 
 
-_dumps = repository.dumps
-
-
 def _crc(text: str) -> int:
     """A fingerprint of a row's detail: an update leaves a row alone when its raw value and this are unchanged."""
     return zlib.crc32(text.encode())
@@ -348,7 +345,8 @@ def recompute(session: Session, *, as_of: date | None = None, settings: ScoreSet
         first = repository.reserve_snapshot_ids(session, len(all_rows))
         for i, row in enumerate(all_rows):
             row["id"] = first + i
-            row["detail"] = _dumps(row["detail"])  # as the update writes it: its fingerprint is kept (`_written`)
+            # as the update writes it: its fingerprint is kept (`_written`)
+            row["detail"] = repository.dumps(row["detail"])
     repository.replace_periods(session, [], all_rows)
     written = {p: _written(rows, states[p]) for p, rows in computed.items()}
     repository.replace_state(session, _partial_rows(states, platform, written), facts_by_key, as_of)
@@ -505,7 +503,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             if code == "_sample":
                 continue
             raw = None if value.raw is None else round(float(value.raw), 6)
-            details[code] = _dumps(value.detail)
+            details[code] = repository.dumps(value.detail)
             crc = _crc(details[code])
             if full or raw != rows["raw"].get(code):
                 moved.add(code)
@@ -528,7 +526,7 @@ def _write_scopes(session: Session, update: Update, ref: Reference, code_of: dic
             dimension = BY_CODE[row_key].dimension if component else Dimension(row_key)
             target = targets_of[component] if component else None
             raw = rows["raw"][component] if component else normalised[row_key]
-            detail = details[component] if component else _dumps(
+            detail = details[component] if component else repository.dumps(
                 {"components": sum(1 for code in _BY_DIMENSION[dimension] if normalised[code] is not None)})
             row = {"region_id": c.region_id, "chain_id": c.chain_id, "dimension": dimension, "component": component,
                    "period": p.kind, "period_start": p.start, "period_end": p.end, "value": normalised[row_key],

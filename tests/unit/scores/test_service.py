@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select, text
 
 from backend.ledger.kinds import EventKind as K
@@ -129,6 +130,16 @@ def test_sample_events_count_and_are_flagged(world):
     service.apply_event(world.session, event.id, as_of=AS_OF)
     found = snapshot(world.session, "330681", "strategic_chain_need_share", "month", date(2025, 5, 1))
     assert found.is_sample and found.raw_value == 100.0  # hydrogen drones are on the strategic list
+
+
+def test_stored_documents_keep_their_text_and_refuse_keys_that_are_not_strings():
+    from backend.scores import repository
+
+    state = {"days": {"739252": [1, 1, 0]}, "countries": {"DE": [1, 200]}, "note": "绍兴"}
+    assert repository.dumps(state) == '{"days":{"739252":[1,1,0]},"countries":{"DE":[1,200]},"note":"绍兴"}'
+    assert repository.loads(repository.dumps(state)) == state
+    with pytest.raises(TypeError):  # a number as a key would come back as a string, apart from its twin
+        repository.dumps({739252: [1, 1, 0]})
 
 
 def test_an_event_that_moves_nothing_writes_nothing(world):
