@@ -247,3 +247,19 @@ def test_an_update_that_finds_its_snapshots_gone_rebuilds_them_with_a_full_recom
     rebuilt = rows(world.session)
     service.recompute(world.session, as_of=AS_OF)
     assert rows(world.session) == rebuilt
+
+
+def test_the_first_round_trip_runs_generic_plans_and_leaves_the_plan_mode_as_it_was(world):
+    # Its statements take the event ids as an array, for which the server would plan a custom plan at every event
+    # (it cost more than running them at 1M). psycopg prepares a statement from its sixth execution on one
+    # connection; a prepared statement without the forced mode runs custom plans at least five times more.
+    postings = [world.emit(K.NEED_POSTED, when(4, 1 + n), need=n % 4) for n in range(4)]
+    service.recompute(world.session, as_of=AS_OF)
+    for n in range(10):
+        proposal = world.emit(K.MATCH_PROPOSED, when(4, 6 + n), need=n % 4, cap=n % 2, fused_score=0.7, rank=1)
+        service.apply_event(world.session, proposal.id, as_of=AS_OF)
+    assert postings and world.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+    plans = world.session.execute(text(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+        "WHERE statement LIKE 'INSERT INTO score_applied_events%'")).all()
+    assert len(plans) == 1 and plans[0].generic_plans >= 3 and plans[0].custom_plans == 0
