@@ -43,9 +43,6 @@ def vector_column(nullable: bool = True) -> Mapped:
 # GIN indexes of postings update in place: with the default fast update, new rows wait in a pending list
 # that every search reads in full (up to 4 MB); a df probe on csl_zh took 25 ms instead of 0.2 ms.
 GIN_WITH = {"fastupdate": "off"}
-# The multilingual channel's HNSW graphs (migration 0014): m=32 and ef_construction=128 keep recall@10 >= 0.95 at 1M
-# postings with hnsw.ef_search 150, where m=16 and 64 gave 0.77 (docs/scaling.md, "Dense search at 1M").
-HNSW_WITH = {"m": 32, "ef_construction": 128}
 
 
 def tsvector_column() -> Mapped:

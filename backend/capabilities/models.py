@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import ARRAY, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.base import GIN_WITH, HNSW_WITH, Base, PostingColumns, enum_column
+from backend.base import GIN_WITH, Base, PostingColumns, enum_column
 from backend.chains.models import IndustryChain
 from backend.organisations.models import Organisation
 
@@ -29,7 +29,7 @@ class Capability(PostingColumns, Base):
         UniqueConstraint("organisation_id", "external_id"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl"),
         Index("ix_capabilities_embedding_hnsw", "embedding", postgresql_using="hnsw",
-              postgresql_with=HNSW_WITH,
+              postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding": "vector_cosine_ops"}),
         Index("ix_capabilities_embedding_en_hnsw", "embedding_en", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.base import GIN_WITH, HNSW_WITH, Base, PostingColumns, enum_column
+from backend.base import GIN_WITH, Base, PostingColumns, enum_column
 from backend.chains.models import IndustryChain
 from backend.organisations.models import Organisation
 
@@ -60,7 +60,7 @@ class Need(PostingColumns, Base):
         CheckConstraint("budget_min_cny IS NULL OR budget_max_cny IS NULL OR budget_min_cny <= budget_max_cny",
                         name="budget"),
         Index("ix_needs_embedding_hnsw", "embedding", postgresql_using="hnsw",
-              postgresql_with=HNSW_WITH,
+              postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding": "vector_cosine_ops"}),
         Index("ix_needs_embedding_en_hnsw", "embedding_en", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},
