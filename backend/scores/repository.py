@@ -141,8 +141,10 @@ _MATCH_NEEDS = (
     "FROM (SELECT DISTINCT match_id FROM collaboration_events WHERE id = ANY(%(ids)s) AND kind = 'project.created' "
     "AND match_id IS NOT NULL) m")
 
-_GENERIC_PLANS = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
-_DEFAULT_PLANS = "SELECT set_config('plan_cache_mode', 'auto', true)"
+# The caller's mode is kept aside in a setting of our own (local to the transaction, as both changes are) and put back.
+_GENERIC_PLANS = ("SELECT set_config('plan_cache_mode', 'force_generic_plan', true) FROM (SELECT set_config("
+                  "'matchmaker.plan_cache_mode', current_setting('plan_cache_mode'), true)) AS kept")
+_CALLERS_PLANS = "SELECT set_config('plan_cache_mode', current_setting('matchmaker.plan_cache_mode'), true)"
 
 
 def start_update(session: Session, event_ids: list[int], qualified_score: float,
@@ -161,7 +163,7 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
         lock, built, applied, events, targets, reference, facts, match_needs = cursors
         # These statements take the ids as an array, for which the planner keeps choosing a custom plan: planned at
         # every event, which cost more than running them (about 1 ms an event at 1M). Their generic plans are the
-        # same index scans; the mode goes back to the default at the end of the pipeline.
+        # same index scans; the caller's mode comes back at the end of the pipeline.
         raw.execute(_GENERIC_PLANS, prepare=False)
         lock.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOCK})
         built.execute("SELECT (SELECT value FROM score_facts WHERE key = 'built')")
@@ -172,7 +174,7 @@ def start_update(session: Session, event_ids: list[int], qualified_score: float,
                                                  "WHERE id = ANY(%(ids)s))"), params)
         facts.execute(_EVENT_FACTS, params)
         match_needs.execute(_MATCH_NEEDS, params)
-        raw.execute(_DEFAULT_PLANS, prepare=False)
+        raw.execute(_CALLERS_PLANS, prepare=False)
     fresh = {r[0] for r in applied.fetchall()}
     found = [Event(id=r[0], kind=r[1], at=r[2], region_id=r[3], chain_id=r[4], org_ids=tuple(r[5] or ()),
                    need_id=r[6], match_id=r[7], project_id=r[8], data=r[9] or {}, is_sample=r[10])

@@ -253,13 +253,25 @@ def test_the_first_round_trip_runs_generic_plans_and_leaves_the_plan_mode_as_it_
     # Its statements take the event ids as an array, for which the server would plan a custom plan at every event
     # (it cost more than running them at 1M). psycopg prepares a statement from its sixth execution on one
     # connection; a prepared statement without the forced mode runs custom plans at least five times more.
-    postings = [world.emit(K.NEED_POSTED, when(4, 1 + n), need=n % 4) for n in range(4)]
+    for n in range(4):
+        world.emit(K.NEED_POSTED, when(4, 1 + n), need=n % 4)
     service.recompute(world.session, as_of=AS_OF)
-    for n in range(10):
+
+    def propose(n: int) -> None:
         proposal = world.emit(K.MATCH_PROPOSED, when(4, 6 + n), need=n % 4, cap=n % 2, fused_score=0.7, rank=1)
         service.apply_event(world.session, proposal.id, as_of=AS_OF)
-    assert postings and world.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+
+    def mode() -> str:
+        return world.session.scalar(text("SELECT current_setting('plan_cache_mode')"))
+
+    for n in range(10):
+        propose(n)
+    assert mode() == "auto"
     plans = world.session.execute(text(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
         "WHERE statement LIKE 'INSERT INTO score_applied_events%'")).all()
     assert len(plans) == 1 and plans[0].generic_plans >= 3 and plans[0].custom_plans == 0
+    # A caller's own mode, not the default, is what the update leaves behind
+    world.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    propose(10)
+    assert mode() == "force_custom_plan"
