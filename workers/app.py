@@ -47,6 +47,8 @@ def make_celery(url: str | None = None) -> Celery:
             "recompute-scores": {"task": "scores.recompute", "schedule": crontab(hour=18, minute=30)},
             # Sensing alerts, after the nightly recompute (score drops read its snapshots): 03:30 in Shaoxing.
             "raise-alerts": {"task": "alerts.raise", "schedule": crontab(hour=19, minute=30)},
+            # The multilingual graphs made denser once a table passes dense_graph_from: 04:45 in Shaoxing.
+            "densify-graphs": {"task": "matches.densify_graphs", "schedule": crontab(hour=20, minute=45)},
             # The weekly digest of notifications: Monday 00:30 UTC, 08:30 in Shaoxing.
             "weekly-digest": {"task": "notifications.digest",
                               "schedule": crontab(day_of_week="mon", hour=0, minute=30)},

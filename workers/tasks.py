@@ -44,6 +44,15 @@ def sweep_pending(limit: int = 100) -> int:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK})
 
 
+@shared_task(name="matches.densify_graphs", acks_late=True)
+def densify_graphs() -> list[str]:
+    """Nightly: a posting table past dense_graph_from gets its dense multilingual graph, built concurrently
+    (one build at a time across workers: the function holds an advisory lock)."""
+    from backend.matches import graphs
+
+    return graphs.densify(get_engine())
+
+
 @shared_task(name="needs.expire_deadlines", acks_late=True)
 def expire_deadlines() -> int:
     """Daily: tell each firm whose open need passed its deadline that it can extend it or close the need."""

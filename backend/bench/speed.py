@@ -412,7 +412,7 @@ class Loader:
     def load(self, vectors: np.ndarray) -> float:
         """Append the rows (their ids follow the row order); return seconds, HNSW index left dropped."""
         start = time.perf_counter()
-        for name in self.indexes:
+        for name in [*self.indexes, f"{HNSW_INDEX}_dense"]:
             self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
         n = len(vectors)
         zh = self.rng.random(n) < ZH_SHARE
@@ -468,14 +468,32 @@ class Loader:
                                  "pg_total_relation_size('capability_term_stats')").fetchone()[0]
         return seconds, int(size)
 
-    def build_hnsw(self, memory: str = BUILD_MEMORY) -> tuple[float, int]:
-        """Build the HNSW index as the migration defines it; (seconds, bytes)."""
-        self.conn.execute(f"SET maintenance_work_mem = '{memory}'")
-        start = time.perf_counter()
-        self.conn.execute(self.indexes[HNSW_INDEX])
-        seconds = time.perf_counter() - start
-        self.conn.execute("RESET maintenance_work_mem")
-        size = self.conn.execute(f"SELECT pg_relation_size('{HNSW_INDEX}')").fetchone()[0]
+    def build_hnsw(self, memory: str = BUILD_MEMORY, url: str | None = None) -> tuple[float, int]:
+        """Build the multilingual HNSW graph the product would hold at this size; (seconds, bytes). Past
+        dense_graph_from postings that is the dense graph, built as `matchmaker graphs --build` builds it
+        (concurrently, on `url`); below, the migration's."""
+        from backend.config import get_settings
+        from backend.db import make_engine
+        from backend.matches import graphs
+
+        if url is None or self.loaded < get_settings().dense_graph_from:
+            self.conn.execute(f"SET maintenance_work_mem = '{memory}'")
+            start = time.perf_counter()
+            self.conn.execute(self.indexes[HNSW_INDEX])
+            seconds = time.perf_counter() - start
+            self.conn.execute("RESET maintenance_work_mem")
+            name = HNSW_INDEX
+        else:
+            engine = make_engine(url)
+            try:
+                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    start = time.perf_counter()
+                    graphs.build(conn, graphs.GRAPHS[0], build_memory=memory)
+                    seconds = time.perf_counter() - start
+            finally:
+                engine.dispose()
+            name = graphs.GRAPHS[0].dense_index
+        size = self.conn.execute(f"SELECT pg_relation_size('{name}')").fetchone()[0]
         return seconds, int(size)
 
 
@@ -622,6 +640,17 @@ def _plan_line(conn, sql: str, q: np.ndarray, exact: bool) -> str:  # noqa: ANN0
 
 
 TOP10_SQL = "SELECT id FROM capabilities ORDER BY embedding <=> %s LIMIT 10"
+# The same on the dense graph (backend/matches/graphs.py), through the expression it was built on.
+TOP10_SQL_DENSE = f"SELECT id FROM capabilities ORDER BY embedding::halfvec({DIM}) <=> %s::halfvec({DIM}) LIMIT 10"
+
+
+def top10_sql(conn) -> str:  # noqa: ANN001
+    """The top-10 query that reads the graph in place."""
+    from backend.matches import graphs
+
+    dense = conn.execute("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)), "
+                         "false)", (graphs.GRAPHS[0].dense_index,)).fetchone()[0]
+    return TOP10_SQL_DENSE if dense else TOP10_SQL
 
 
 def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[int]], truth: np.ndarray,  # noqa: ANN001
@@ -635,7 +664,7 @@ def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[i
     found = sorted((float(sims[i - 1]) for i in ids[w]), reverse=True)
     with conn.transaction():
         conn.execute("SET LOCAL hnsw.ef_search = 400")
-        again = [r[0] for r in conn.execute(TOP10_SQL, (queries[w],)).fetchall()]
+        again = [r[0] for r in conn.execute(top10_sql(conn), (queries[w],)).fetchall()]
     return {"worst_query_exact_1st_cos": float(exact[0]), "worst_query_exact_10th_cos": float(exact[9]),
             "worst_query_found_10th_cos": found[-1] if found else None,
             "worst_query_near_ties": int(np.sum(sims >= exact[9] - 0.01)),
@@ -643,11 +672,17 @@ def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[i
 
 
 def bench_queries(conn, vectors: np.ndarray, queries: np.ndarray, plan: Plan, ef_search: int) -> dict:  # noqa: ANN001
+    sql = top10_sql(conn)
+    if sql == TOP10_SQL_DENSE:
+        from backend.config import get_settings
+
+        ef_search = get_settings().hnsw_ef_search_dense
     conn.execute(f"SET hnsw.ef_search = {int(ef_search)}")
-    out: dict = {"hnsw_plan": _plan_line(conn, TOP10_SQL, queries[0], False),
-                 "exact_plan": _plan_line(conn, TOP10_SQL, queries[0], True)}
-    _timed_queries(conn, queries[: plan.warmup_queries], TOP10_SQL)
-    times, ids = _timed_queries(conn, queries[: plan.queries], TOP10_SQL)
+    out: dict = {"hnsw_plan": _plan_line(conn, sql, queries[0], False),
+                 "exact_plan": _plan_line(conn, TOP10_SQL, queries[0], True), "query_ef_search": ef_search,
+                 "hnsw_graph": "dense" if sql == TOP10_SQL_DENSE else "first"}
+    _timed_queries(conn, queries[: plan.warmup_queries], sql)
+    times, ids = _timed_queries(conn, queries[: plan.queries], sql)
     truth = exact_top(queries[: plan.queries], vectors)
     recall = [len({i - 1 for i in got} & set(want.tolist())) / 10 for got, want in zip(ids, truth, strict=True)]
     n_exact = plan.exact_queries
@@ -656,7 +691,7 @@ def bench_queries(conn, vectors: np.ndarray, queries: np.ndarray, plan: Plan, ef
     sql_vs_numpy = [len({i - 1 for i in got} & set(want.tolist())) / 10
                     for got, want in zip(exact_ids, truth[:n_exact], strict=True)]
     # HNSW again on the same queries as the exact scan, so the ratio compares like with like in time too.
-    hnsw_same, _ = _timed_queries(conn, queries[:n_exact], TOP10_SQL)
+    hnsw_same, _ = _timed_queries(conn, queries[:n_exact], sql)
     out.update(worst_query(conn, vectors, queries, ids, truth, recall))
     out.update({
         "query_p50_ms": pct(times, 50) * 1000, "query_p95_ms": pct(times, 95) * 1000,
@@ -752,7 +787,7 @@ def bench_filtered(url: str, firm_id: int, loader: Loader, vectors: np.ndarray, 
     from backend.capabilities.models import Capability
     from backend.config import get_settings
     from backend.db import make_engine
-    from backend.matches import matching
+    from backend.matches import graphs, matching
     from matching.channels import MULTILINGUAL
 
     k = get_settings().candidate_k
@@ -793,8 +828,9 @@ def bench_filtered(url: str, firm_id: int, loader: Loader, vectors: np.ndarray, 
                     {"n": need.id, "ids": declined})
                 conds = matching._rules(need, Capability, f)
                 t0 = time.perf_counter()
-                session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-                similarity, _adjusted, _pools = matching._dense(session, Capability, MULTILINGUAL, q, conds, k, "zh")
+                dense = graphs.prepare(session, Capability)
+                similarity, _adjusted, _pools = matching._dense(session, Capability, MULTILINGUAL, q, conds, k, "zh",
+                                                                dense_graph=dense)
                 times.append(time.perf_counter() - t0)
                 declined_rows = np.array(declined, dtype=np.int64) - 1
                 for lang, lang_mask in (("zh", loader.zh[:n]), ("en", ~loader.zh[:n])):
@@ -1107,7 +1143,7 @@ def run(sizes: list[int], quick: bool = False, database: str = SCRATCH_DB,
                     step(f"  built in {lexical_build_s:.1f} s, {lexical_bytes / 2**20:.0f} MB")
                     memory = build_memory(size)
                     step(f"building the HNSW index over {size:,} vectors (maintenance_work_mem={memory})")
-                    build_s, index_bytes = loader.build_hnsw(memory)
+                    build_s, index_bytes = loader.build_hnsw(memory, url)
                     step(f"  built in {build_s:.1f} s, {index_bytes / 2**20:.0f} MB; top-10 queries at {size:,}")
                     figures = bench_queries(conn, vectors[:size], queries, plan, ef_search)
                     step(f"  p95 {figures['query_p95_ms']:.2f} ms, recall@10 {figures['recall_at_10']:.3f}; "

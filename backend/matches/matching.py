@@ -14,7 +14,7 @@ from backend import postings
 from backend.base import MatchState, PostingColumns
 from backend.capabilities.models import Capability, CapabilityStatus
 from backend.config import get_settings
-from backend.matches import lexical_index
+from backend.matches import graphs, lexical_index
 from backend.matches import service as match_service
 from backend.matches.models import EmbeddingIndex, Match, MatchMessage, MatchStatus
 from backend.needs.models import Need, NeedStatus
@@ -186,28 +186,30 @@ def _centring(ch: DenseChannel):  # noqa: ANN202 - Centroids | None
 
 
 def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, conds: list, k: int,  # noqa: PLR0913
-           query_language: str, centring: centroids.Centroids | None = None,
+           query_language: str, centring: centroids.Centroids | None = None, dense_graph: bool = False,
            ) -> tuple[dict[int, float], dict[int, float], dict[str, list[float]]]:
     """HNSW top-k per target language; returns (similarity, language-scaled score) by id and the similarities
     per target language, best first. With `centring` (the channel's language centroids, see _centring), `qvec`
     is a centred probe (matching.centroids) and the similarities are centred ones, on one scale for both
-    languages."""
+    languages. `dense_graph`: the channel's graph is the dense one (graphs.prepare), ordered by its own
+    expression; the similarities stay float32."""
     col = getattr(target, ch.column)
     dist = col.cosine_distance(qvec)
+    order = graphs.ordering(col, qvec, dense_graph and graphs.graph_of(target.__tablename__, ch.column) is not None)
     groups: dict[str, dict[int, float]] = {}
     for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
         mean = centring.passage_mean(lang) if centring is not None else None
         if mean is None:
             rows = session.execute(
                 select(target.id, dist.label("d"))
-                .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
+                .where(col.is_not(None), target.language == lang, *conds).order_by(order).limit(k)
             ).all()
             if rows:
                 groups[lang] = {r.id: 1.0 - float(r.d) for r in rows}
             continue
         rows = session.execute(
             select(target.id, col.max_inner_product(qvec).label("p"), col.max_inner_product(mean).label("m"))
-            .where(col.is_not(None), target.language == lang, *conds).order_by(dist).limit(k)
+            .where(col.is_not(None), target.language == lang, *conds).order_by(order).limit(k)
         ).all()
         probe_mean = float(np.asarray(qvec, dtype=np.float64) @ mean)
         if rows:  # max_inner_product is the negative inner product
@@ -246,7 +248,7 @@ def retrieve(
     k = k or settings.candidate_k
     conds = _rules(source, target, filters)
     result = Retrieval()
-    session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+    dense_graph = graphs.prepare(session, target)
     qvecs = qvecs if qvecs is not None else {n: v[0] for n, v in query_vectors([source]).items()}
     multilingual = channel_registry.MULTILINGUAL
     centring = _centring(multilingual)  # only the multilingual channel has language centroids
@@ -256,7 +258,7 @@ def retrieve(
     for ch in channels():
         if (methods is None or ch.name in methods) and ch.applies_to(source.language) and ch.name in qvecs:
             similarity, adjusted, pools = _dense(session, target, ch, probes[ch.name], conds, k, source.language,
-                                                 centring if ch == multilingual else None)
+                                                 centring if ch == multilingual else None, dense_graph)
             _keep(result, ch.name, similarity, adjusted, k)
             result.pools[ch.name] = pools
     terms = lexical.search_terms(lexical.query_tokens(text_of(source)))
@@ -316,7 +318,7 @@ def retrieve(
             moved = probes[multilingual.name] + settings.feedback_weight * np.mean(rows, axis=0)
             moved /= np.linalg.norm(moved)
             similarity, adjusted, _pools = _dense(session, target, multilingual, moved, conds, k, source.language,
-                                                  centring)
+                                                  centring, dense_graph)
             _keep(result, FEEDBACK, similarity, adjusted, k)
     if found := {i for name in (FEEDBACK, FEEDBACK_LEXICAL) for i in result.rankings.get(name, [])}:
         languages.update(_languages(session, target, found - set(languages)))

@@ -16,7 +16,8 @@ REQUIRED = ("embed_p95_ms", "save_to_matches_p95_s", "query_p95_ms_10k", "query_
 
 
 def test_quick_bench_reports_every_figure(pg_server_url: str):
-    env = dict(os.environ, MATCHMAKER_DATABASE_URL=pg_server_url)
+    # The 2k corpus passes the dense graph's threshold: the bench builds and reads the graph the product would hold.
+    env = dict(os.environ, MATCHMAKER_DATABASE_URL=pg_server_url, MATCHMAKER_DENSE_GRAPH_FROM="2000")
     env.pop("MATCHMAKER_BROKER_URL", None)  # the database broker: no Redis needed
     done = subprocess.run(
         [sys.executable, "-m", "backend.cli", "bench", "--quick", "--sizes", "1000,2000", "--json"],
@@ -37,6 +38,9 @@ def test_quick_bench_reports_every_figure(pg_server_url: str):
     for key in measured:
         value = figures[key]
         assert isinstance(value, int | float) and value > 0, (key, value)
+    assert (figures["hnsw_graph_1k"], figures["query_ef_search_1k"]) == ("first", 100)
+    assert (figures["hnsw_graph_2k"], figures["query_ef_search_2k"]) == ("dense", 150)
+    assert "ix_capabilities_embedding_hnsw_dense" in figures["hnsw_plan_2k"] or "Seq Scan" in figures["hnsw_plan_2k"]
     for tag in ("1k", "2k"):
         assert 0.8 <= figures[f"recall_at_10_{tag}"] <= 1.0
         assert figures[f"exact_sql_agrees_with_numpy_{tag}"] >= 0.99
