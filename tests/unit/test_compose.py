@@ -341,7 +341,9 @@ def test_db_keeps_the_search_indexes_in_shared_buffers(services: dict) -> None:
     settings = dict(argv[i + 1].split("=", 1) for i, arg in enumerate(argv) if arg == "-c")
     # the compose interpolation leaves the default in place when PG_SHARED_BUFFERS is unset
     assert settings["shared_buffers"] == "2GB" and settings["effective_cache_size"] == "6GB"
-    assert db["shm_size"] == "1g"
+    # /dev/shm holds a parallel build's whole maintenance memory: more than the dense graph build is given
+    assert db["shm_size"] == "4g"
+    assert services["worker"]["environment"]["MATCHMAKER_GRAPH_BUILD_MEMORY"] == "3GB"
 
 
 def test_redis_has_a_ping_healthcheck(services: dict) -> None:
