@@ -68,8 +68,11 @@ def prepare(session: Session, target: type) -> bool:
     never short; the dense graph's ef_search); True when the target's multilingual graph is the dense one.
     One round trip."""
     graph = graph_of(target.__tablename__, "embedding")
-    ef = str(get_settings().hnsw_ef_search_dense)
-    row = session.execute(_STATE, {"ef": ef, "dense_index": graph.dense_index if graph else ""}).one()
+    if graph is None:
+        session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+        return False
+    row = session.execute(_STATE, {"ef": str(get_settings().hnsw_ef_search_dense),
+                                   "dense_index": graph.dense_index}).one()
     return bool(row[2])
 
 
