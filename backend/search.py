@@ -148,7 +148,8 @@ def _semantic(session: Session, target: type, conds: list, q: str) -> list[int]:
     dense_graph = graphs.prepare(session, target)
     rows = session.execute(
         select(target.id, target.language, distance.label("d"))
-        .where(column.is_not(None), *conds).order_by(graphs.ordering(column, vector, dense_graph)).limit(SEMANTIC_K)
+        .where(column.is_not(None), *conds)
+        .order_by(graphs.ordering(column, vector) if dense_graph else distance).limit(SEMANTIC_K)
     ).all()
     query_language = lexical.detect_language(q)
     kept: dict[int, float] = {}

@@ -76,10 +76,9 @@ def prepare(session: Session, target: type) -> bool:
     return bool(row[2])
 
 
-def ordering(column, qvec, dense: bool):  # noqa: ANN001, ANN201 - a SQL expression
-    """The distance to order a top-k by: the one the graph in place was built on."""
-    if not dense:
-        return column.cosine_distance(qvec)
+def ordering(column, qvec):  # noqa: ANN001, ANN201 - a SQL expression
+    """The distance the dense graph orders by (the expression it was built on). On the migrations' graph a
+    search orders by the float32 distance it also selects, so the server computes it once a row."""
     dim = column.type.dim
     return cast(column, HALFVEC(dim)).cosine_distance(cast(qvec, HALFVEC(dim)))
 

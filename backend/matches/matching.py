@@ -195,7 +195,7 @@ def _dense(session: Session, target: type, ch: DenseChannel, qvec: np.ndarray, c
     expression; the similarities stay float32."""
     col = getattr(target, ch.column)
     dist = col.cosine_distance(qvec)
-    order = graphs.ordering(col, qvec, dense_graph and graphs.graph_of(target.__tablename__, ch.column) is not None)
+    order = graphs.ordering(col, qvec) if dense_graph and graphs.graph_of(target.__tablename__, ch.column) else dist
     groups: dict[str, dict[int, float]] = {}
     for lang in LANGUAGES if ch.languages is None else sorted(ch.languages):
         mean = centring.passage_mean(lang) if centring is not None else None
