@@ -415,7 +415,9 @@ class Loader:
     def load(self, vectors: np.ndarray) -> float:
         """Append the rows (their ids follow the row order); return seconds, HNSW index left dropped."""
         start = time.perf_counter()
-        for name in [*self.indexes, f"{HNSW_INDEX}_dense"]:
+        from backend.matches import graphs
+
+        for name in [*self.indexes, graphs.GRAPHS[0].dense_index]:
             self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
         n = len(vectors)
         zh = self.rng.random(n) < ZH_SHARE
@@ -471,7 +473,7 @@ class Loader:
                                  "pg_total_relation_size('capability_term_stats')").fetchone()[0]
         return seconds, int(size)
 
-    def build_hnsw(self, memory: str = BUILD_MEMORY, url: str | None = None) -> tuple[float, int]:
+    def build_hnsw(self, memory: str, url: str) -> tuple[float, int]:
         """Build the multilingual HNSW graph the product would hold at this size; (seconds, bytes). Past
         dense_graph_from postings that is the dense graph, built as `matchmaker graphs --build` builds it
         (concurrently, on `url`); below, the migration's."""
@@ -479,7 +481,7 @@ class Loader:
         from backend.db import make_engine
         from backend.matches import graphs
 
-        if url is None or self.loaded < get_settings().dense_graph_from:
+        if self.loaded < get_settings().dense_graph_from:
             self.conn.execute(f"SET maintenance_work_mem = '{memory}'")
             start = time.perf_counter()
             self.conn.execute(self.indexes[HNSW_INDEX])
@@ -643,21 +645,22 @@ def _plan_line(conn, sql: str, q: np.ndarray, exact: bool) -> str:  # noqa: ANN0
 
 
 TOP10_SQL = "SELECT id FROM capabilities ORDER BY embedding <=> %s LIMIT 10"
-# The same on the dense graph (backend/matches/graphs.py), through the expression it was built on.
-TOP10_SQL_DENSE = f"SELECT id FROM capabilities ORDER BY embedding::halfvec({DIM}) <=> %s::halfvec({DIM}) LIMIT 10"
 
 
 def top10_sql(conn) -> str:  # noqa: ANN001
-    """The top-10 query that reads the graph in place."""
+    """The top-10 query that reads the graph in place: on the dense graph (backend/matches/graphs.py), through
+    the expression it was built on."""
     from backend.matches import graphs
 
-    dense = conn.execute("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)), "
-                         "false)", (graphs.GRAPHS[0].dense_index,)).fetchone()[0]
-    return TOP10_SQL_DENSE if dense else TOP10_SQL
+    graph = graphs.GRAPHS[0]
+    if not conn.execute(f"SELECT {graphs.IN_PLACE_SQL.format(name='%s')}", (graph.dense_index,)).fetchone()[0]:
+        return TOP10_SQL
+    return (f"SELECT id FROM capabilities ORDER BY {graphs.dense_expression(graph.column, DIM)} "
+            f"<=> %s::halfvec({DIM}) LIMIT 10")
 
 
 def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[int]], truth: np.ndarray,  # noqa: ANN001
-                recall: list[float]) -> dict:
+                recall: list[float], sql: str = TOP10_SQL) -> dict:
     """Why the worst query missed: the cosine of its exact 1st and 10th neighbours and of the 10th row HNSW
     returned, how many postings lie within 0.01 of the exact 10th (a near-tie makes the top 10 a lottery),
     and its recall again with ef_search = 400."""
@@ -667,7 +670,7 @@ def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[i
     found = sorted((float(sims[i - 1]) for i in ids[w]), reverse=True)
     with conn.transaction():
         conn.execute("SET LOCAL hnsw.ef_search = 400")
-        again = [r[0] for r in conn.execute(top10_sql(conn), (queries[w],)).fetchall()]
+        again = [r[0] for r in conn.execute(sql, (queries[w],)).fetchall()]
     return {"worst_query_exact_1st_cos": float(exact[0]), "worst_query_exact_10th_cos": float(exact[9]),
             "worst_query_found_10th_cos": found[-1] if found else None,
             "worst_query_near_ties": int(np.sum(sims >= exact[9] - 0.01)),
@@ -676,14 +679,15 @@ def worst_query(conn, vectors: np.ndarray, queries: np.ndarray, ids: list[list[i
 
 def bench_queries(conn, vectors: np.ndarray, queries: np.ndarray, plan: Plan, ef_search: int) -> dict:  # noqa: ANN001
     sql = top10_sql(conn)
-    if sql == TOP10_SQL_DENSE:
+    dense = sql != TOP10_SQL
+    if dense:
         from backend.config import get_settings
 
         ef_search = get_settings().hnsw_ef_search_dense
     conn.execute(f"SET hnsw.ef_search = {int(ef_search)}")
     out: dict = {"hnsw_plan": _plan_line(conn, sql, queries[0], False),
                  "exact_plan": _plan_line(conn, TOP10_SQL, queries[0], True), "query_ef_search": ef_search,
-                 "hnsw_graph": "dense" if sql == TOP10_SQL_DENSE else "first"}
+                 "hnsw_graph": "dense" if dense else "first"}
     _timed_queries(conn, queries[: plan.warmup_queries], sql)
     times, ids = _timed_queries(conn, queries[: plan.queries], sql)
     truth = exact_top(queries[: plan.queries], vectors)
@@ -695,7 +699,7 @@ def bench_queries(conn, vectors: np.ndarray, queries: np.ndarray, plan: Plan, ef
                     for got, want in zip(exact_ids, truth[:n_exact], strict=True)]
     # HNSW again on the same queries as the exact scan, so the ratio compares like with like in time too.
     hnsw_same, _ = _timed_queries(conn, queries[:n_exact], sql)
-    out.update(worst_query(conn, vectors, queries, ids, truth, recall))
+    out.update(worst_query(conn, vectors, queries, ids, truth, recall, sql))
     out.update({
         "query_p50_ms": pct(times, 50) * 1000, "query_p95_ms": pct(times, 95) * 1000,
         "query_max_ms": max(times) * 1000, "recall_at_10": float(np.mean(recall)),

@@ -23,9 +23,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from backend.config import get_settings
+from matching.channels import MULTILINGUAL
 
 DENSE_M, DENSE_EF_CONSTRUCTION = 32, 128
 GRAPH_LOCK = 7_406_013  # advisory lock key: one graph build at a time across workers and commands
+PROGRESS_EVERY_S = 2.0  # how often a build with on_progress reports
+# Whether a graph is in place: its index exists and is valid (a failed concurrent build leaves an invalid one).
+# `{name}` is the bound parameter holding the index name, in the caller's driver style.
+IN_PLACE_SQL = "coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass({name})), false)"
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,8 @@ class Graph:
 
 # The multilingual channel's column of both posting tables (matching.channels.MULTILINGUAL.column). The
 # English-only channel's graphs hold a quarter of the rows and keep the migrations' shape.
-GRAPHS = (Graph("capabilities", "embedding", "ix_capabilities_embedding_hnsw"),
-          Graph("needs", "embedding", "ix_needs_embedding_hnsw"))
+GRAPHS = tuple(Graph(table, MULTILINGUAL.column, f"ix_{table}_{MULTILINGUAL.column}_hnsw")
+               for table in ("capabilities", "needs"))
 MANAGED_INDEXES = frozenset(name for g in GRAPHS for name in (g.index, g.dense_index))
 
 
@@ -50,24 +55,29 @@ def graph_of(table: str, column: str) -> Graph | None:
     return next((g for g in GRAPHS if g.table == table and g.column == column), None)
 
 
-def dense_ddl(graph: Graph, dim: int, *, concurrently: bool = True) -> str:
-    return (f"CREATE INDEX {'CONCURRENTLY ' if concurrently else ''}{graph.dense_index} ON {graph.table} "
-            f"USING hnsw (({graph.column}::halfvec({dim})) halfvec_cosine_ops) "
+def dense_expression(column: str, dim: int) -> str:
+    """The expression the dense graph is built on, and which a search must order by to read it."""
+    return f"{column}::halfvec({dim})"
+
+
+def dense_ddl(graph: Graph, dim: int) -> str:
+    return (f"CREATE INDEX CONCURRENTLY {graph.dense_index} ON {graph.table} "
+            f"USING hnsw (({dense_expression(graph.column, dim)}) halfvec_cosine_ops) "
             f"WITH (m = {DENSE_M}, ef_construction = {DENSE_EF_CONSTRUCTION})")
 
 
 _STATE = text(
     "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
     "set_config('hnsw.ef_search', CASE WHEN g.dense THEN :ef ELSE current_setting('hnsw.ef_search') END, true), "
-    "g.dense FROM (SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:dense_index)),"
-    " false) AS dense) g")
+    f"g.dense FROM (SELECT {IN_PLACE_SQL.format(name=':dense_index')} AS dense) g")
+_IN_PLACE = text(f"SELECT {IN_PLACE_SQL.format(name=':i')}")
 
 
 def prepare(session: Session, target: type) -> bool:
     """Set the transaction's HNSW search (filters applied while walking the graph, so a filtered search is
     never short; the dense graph's ef_search); True when the target's multilingual graph is the dense one.
     One round trip."""
-    graph = graph_of(target.__tablename__, "embedding")
+    graph = graph_of(target.__tablename__, MULTILINGUAL.column)
     if graph is None:
         session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
         return False
@@ -101,8 +111,7 @@ def states(conn: Connection | Session, threshold: int | None = None) -> list[Gra
     out = []
     for g in GRAPHS:
         rows = conn.execute(text(f"SELECT count(*) FROM {g.table} WHERE {g.column} IS NOT NULL")).scalar_one()
-        dense = conn.execute(text("SELECT coalesce((SELECT indisvalid FROM pg_index WHERE indexrelid = "
-                                  "to_regclass(:i)), false)"), {"i": g.dense_index}).scalar_one()
+        dense = conn.execute(_IN_PLACE, {"i": g.dense_index}).scalar_one()
         out.append(GraphState(g, int(rows), bool(dense), rows >= threshold))
     return out
 
@@ -125,38 +134,36 @@ def densify(engine: Engine, *, threshold: int | None = None, build_memory: str |
     return built
 
 
-def build(conn: Connection, graph: Graph, *, build_memory: str | None = None, concurrently: bool = True,
+def build(conn: Connection, graph: Graph, *, build_memory: str | None = None,
           on_progress: Callable[[str, int, int], None] | None = None) -> None:
-    """Build one dense graph (on an autocommit connection when concurrently), then drop the first one."""
+    """Build one dense graph concurrently (on an autocommit connection), then drop the first one and prewarm."""
     from backend.base import EMBEDDING_DIM
 
     memory = build_memory or get_settings().graph_build_memory
     if memory:
         conn.execute(text("SELECT set_config('maintenance_work_mem', :m, false)"), {"m": memory})
     # A build that was cancelled or failed leaves an invalid index behind: start again.
-    conn.execute(text(f"DROP INDEX {'CONCURRENTLY ' if concurrently else ''}IF EXISTS {graph.dense_index}"))
+    conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {graph.dense_index}"))
     watch = _watch(conn, graph, on_progress) if on_progress else None
     try:
-        conn.execute(text(dense_ddl(graph, EMBEDDING_DIM, concurrently=concurrently)))
+        conn.execute(text(dense_ddl(graph, EMBEDDING_DIM)))
     finally:
         if watch:
             watch()
-    conn.execute(text(f"DROP INDEX {'CONCURRENTLY ' if concurrently else ''}IF EXISTS {graph.index}"))
+    conn.execute(text(f"DROP INDEX CONCURRENTLY IF EXISTS {graph.index}"))
     if memory:
         conn.execute(text("RESET maintenance_work_mem"))
     _prewarm(conn, graph.dense_index)
 
 
-def _prewarm(conn: Connection, index: str) -> bool:
+def _prewarm(conn: Connection, index: str) -> None:
     """Read the new graph into shared buffers (as much of it as fits) when the server has pg_prewarm: the first
-    queries would otherwise each read it from disk. False when it has not."""
+    queries would otherwise each read it from disk. On an autocommit connection a refusal changes nothing."""
     try:
-        with conn.begin_nested() if conn.in_transaction() else conn.begin():
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
-            conn.execute(text("SELECT pg_prewarm(CAST(:i AS regclass))"), {"i": index})
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
+        conn.execute(text("SELECT pg_prewarm(CAST(:i AS regclass))"), {"i": index})
     except DBAPIError:
-        return False
-    return True
+        pass
 
 
 def _watch(conn: Connection, graph: Graph, on_progress: Callable[[str, int, int], None]) -> Callable[[], None]:
@@ -174,7 +181,7 @@ def _watch(conn: Connection, graph: Graph, on_progress: Callable[[str, int, int]
         watcher = create_engine(url, poolclass=NullPool)
         try:
             with watcher.connect() as c:
-                while not stop.wait(2.0):
+                while not stop.wait(PROGRESS_EVERY_S):
                     row = c.execute(text("SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index "
                                          "WHERE pid = :p"), {"p": pid}).first()
                     c.rollback()

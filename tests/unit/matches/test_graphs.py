@@ -192,3 +192,57 @@ def test_the_nightly_schedule_runs_the_graphs_task():
 
     entry = celery_app.conf.beat_schedule["densify-graphs"]
     assert entry["task"] == densify_graphs.name == "matches.densify_graphs"
+
+
+def test_a_long_build_reports_its_progress(region, monkeypatch):
+    """The command's progress lines come from pg_stat_progress_create_index, polled while the build runs."""
+    engine = region["engine"]
+    with engine.begin() as conn:  # 8 x 400 postings: a build long enough to be seen at 20 polls a second
+        columns = conn.execute(text("SELECT string_agg(quote_ident(column_name), ', ') FROM information_schema.columns "
+                                    "WHERE table_name = 'capabilities' AND column_name <> 'id' "
+                                    "AND is_generated = 'NEVER'")).scalar()
+        conn.execute(text(f"INSERT INTO capabilities ({columns}) SELECT {columns} FROM capabilities, "
+                          "generate_series(1, 400)"))
+    monkeypatch.setattr(graphs, "PROGRESS_EVERY_S", 0.05)
+    seen: list[tuple[str, int, int]] = []
+    assert graphs.densify(engine, threshold=5, on_progress=lambda *a: seen.append(a)) == [
+        "ix_capabilities_embedding_hnsw_dense"]
+    assert seen, "no progress was reported"
+    assert all(stage.startswith("ix_capabilities_embedding_hnsw_dense: ") for stage, _, _ in seen)
+    assert any("building index" in stage for stage, _, _ in seen)
+    assert all(0 <= done <= max(total, done) for _, done, total in seen)
+
+
+def test_on_a_dense_graph_the_boards_still_hide_what_a_reader_may_not_read(region):
+    """The dense graph changes only how the board's semantic search orders: a signed-out reader and another firm
+    still find the public need and never another firm's confidential one, whose text says the same."""
+    from backend import search
+    from backend.accounts.models import Role
+    from backend.auth import Principal
+    from backend.needs.models import Visibility
+
+    engine = region["engine"]
+    with Session(engine, expire_on_commit=False) as s:
+        owner = create_org(s, name="示例电机有限公司")
+        other = create_org(s, name="示例机床有限公司")
+        secret = create_need(s, owner, title="风电滚子磨削烧伤的保密工艺", visibility=Visibility.CONFIDENTIAL,
+                             summary="一项轴承工艺改进需求",
+                             description="我公司风电滚子磨削后出现表面烧伤，保密的工艺参数需要高校协助优化。")
+        matching.embed_postings(s, [secret])
+        s.commit()
+    assert graphs.densify(engine, threshold=2) == ["ix_capabilities_embedding_hnsw_dense",
+                                                   "ix_needs_embedding_hnsw_dense"]
+    readers = [Principal(), Principal(user_id=1, role=Role.FIRM_MEMBER, organisation_id=other.id, via="session",
+                                      org_verified=True)]
+    for reader in readers:
+        with Session(engine) as s:
+            s.execute(text("SET LOCAL enable_seqscan = off"))
+            s.execute(text("SET LOCAL enable_sort = off"))
+            found = [n.id for n in search.search_needs(s, reader, "风电滚子磨削烧伤").items]
+            scans = s.execute(text("SELECT pg_stat_get_xact_numscans('ix_needs_embedding_hnsw_dense'::regclass)"))
+            assert scans.scalar() > 0  # the search read the dense graph
+            s.rollback()
+        assert region["need_id"] in found and secret.id not in found
+    with Session(engine) as s:  # the search does find it, for the firm that posted it
+        mine = Principal(user_id=2, role=Role.FIRM_MEMBER, organisation_id=owner.id, via="session", org_verified=True)
+        assert secret.id in [n.id for n in search.search_needs(s, mine, "风电滚子磨削烧伤").items]
